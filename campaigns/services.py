@@ -1,0 +1,160 @@
+"""Every write on a case that has side effects: opening, deadlines, follow-ups, closing."""
+
+import datetime
+import logging
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import DeadlineExtension, FollowUp, UrgentAction
+
+logger = logging.getLogger(__name__)
+
+
+def open_action(*, action: UrgentAction) -> bool:
+    """Open a draft case. Acts only from draft; returns whether it changed anything."""
+    changed = UrgentAction.objects.filter(pk=action.pk, status=UrgentAction.Status.DRAFT).update(
+        status=UrgentAction.Status.OPEN, opened_at=timezone.now()
+    )
+    if changed:
+        action.refresh_from_db(fields=["status", "opened_at"])
+        logger.info("Opened UA %s", action.number)
+    return bool(changed)
+
+
+def extend_deadline(
+    *,
+    action: UrgentAction,
+    new_deadline: datetime.date,
+    reason: str = "",
+    by: AbstractBaseUser | None = None,
+    follow_up: FollowUp | None = None,
+) -> DeadlineExtension | None:
+    """Move a case's deadline and keep the old one in its history.
+
+    A closed case whose deadline moves into the future stays closed: reopening is an
+    editor's explicit choice. Returns None when the deadline does not change.
+    """
+    if new_deadline < action.issued_on:
+        raise ValidationError(_("The deadline cannot be before the issue date."))
+    with transaction.atomic():
+        locked = UrgentAction.objects.select_for_update().get(pk=action.pk)
+        if locked.deadline == new_deadline:
+            return None
+        extension = DeadlineExtension.objects.create(
+            action=locked,
+            previous_deadline=locked.deadline,
+            new_deadline=new_deadline,
+            reason=reason,
+            follow_up=follow_up,
+            extended_by=by if by and by.is_authenticated else None,
+        )
+        UrgentAction.objects.filter(pk=action.pk).update(
+            deadline=new_deadline, updated_at=timezone.now()
+        )
+    action.deadline = new_deadline
+    logger.info("UA %s deadline moved to %s", action.number, new_deadline)
+    return extension
+
+
+def close_action(
+    *, action: UrgentAction, outcome_kind: str, outcome: str = ""
+) -> bool:
+    """Close an open (or draft) case with its outcome. Acts only on cases not yet closed."""
+    if outcome_kind not in UrgentAction.OutcomeKind.values or not outcome_kind:
+        raise ValidationError(_("Choose an outcome to close the case."))
+    now = timezone.now()
+    changed = (
+        UrgentAction.objects.filter(pk=action.pk)
+        .exclude(status=UrgentAction.Status.CLOSED)
+        .update(
+            status=UrgentAction.Status.CLOSED,
+            outcome_kind=outcome_kind,
+            outcome=outcome,
+            closed_at=now,
+            updated_at=now,
+        )
+    )
+    if changed:
+        action.refresh_from_db(fields=["status", "outcome_kind", "outcome", "closed_at"])
+        logger.info("Closed UA %s (%s)", action.number, outcome_kind)
+    return bool(changed)
+
+
+def reopen_action(*, action: UrgentAction) -> bool:
+    """Reopen a closed case, e.g. after a deadline extension. Acts only from closed."""
+    changed = UrgentAction.objects.filter(pk=action.pk, status=UrgentAction.Status.CLOSED).update(
+        status=UrgentAction.Status.OPEN, closed_at=None, outcome_kind="", updated_at=timezone.now()
+    )
+    if changed:
+        action.refresh_from_db(fields=["status", "closed_at", "outcome_kind"])
+    return bool(changed)
+
+
+def close_expired_actions(*, today: datetime.date | None = None) -> int:
+    """Close every open case whose deadline has passed. Idempotent; returns how many closed."""
+    closed = 0
+    for action in UrgentAction.objects.past_deadline(today):
+        # close_action re-checks the state, so a case closed by an editor meanwhile is skipped.
+        closed += close_action(action=action, outcome_kind=UrgentAction.OutcomeKind.DEADLINE_PASSED)
+    return closed
+
+
+def save_action(
+    *,
+    action: UrgentAction,
+    previous: UrgentAction | None,
+    by: AbstractBaseUser | None = None,
+    reason: str = "",
+) -> UrgentAction:
+    """Save a case edited in the admin, turning field changes into their transitions.
+
+    A changed deadline becomes a recorded extension; a change of status goes through
+    open_action / close_action / reopen_action so timestamps and history stay right.
+    """
+    if previous is None:
+        target_status = action.status
+        action.status = UrgentAction.Status.DRAFT
+        action.save()
+    else:
+        target_status = action.status
+        new_deadline = action.deadline
+        action.status = previous.status
+        action.deadline = previous.deadline
+        action.closed_at = previous.closed_at
+        action.opened_at = previous.opened_at
+        action.save()
+        extend_deadline(action=action, new_deadline=new_deadline, reason=reason, by=by)
+    if target_status == UrgentAction.Status.OPEN:
+        if action.status == UrgentAction.Status.CLOSED:
+            reopen_action(action=action)
+        else:
+            open_action(action=action)
+    elif target_status == UrgentAction.Status.CLOSED:
+        close_action(action=action, outcome_kind=action.outcome_kind, outcome=action.outcome)
+    return action
+
+
+def publish_follow_up(*, follow_up: FollowUp, by: AbstractBaseUser | None = None) -> FollowUp:
+    """Number a new follow-up in its case's sequence and apply its new deadline, if any."""
+    with transaction.atomic():
+        action = UrgentAction.objects.select_for_update().get(pk=follow_up.action_id)
+        if follow_up.pk is None:
+            last = action.follow_ups.aggregate(last=Max("sequence"))["last"] or 0
+            follow_up.sequence = last + 1
+        follow_up.save()
+        if follow_up.new_deadline and follow_up.new_deadline != action.deadline:
+            extend_deadline(
+                action=action,
+                new_deadline=follow_up.new_deadline,
+                reason=str(follow_up),
+                by=by,
+                follow_up=follow_up,
+            )
+            if action.is_closed and follow_up.new_deadline >= timezone.localdate():
+                reopen_action(action=action)
+    return follow_up

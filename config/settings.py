@@ -1,0 +1,298 @@
+"""Pluma's settings: one module, read from the environment.
+
+Without any environment the site runs on the embedded default (SQLite under var/, an
+in-process-free filesystem broker, email written to var/outbox/). Production sets
+DJANGO_ENV=production, which makes every secret mandatory.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+import os
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("PLUMA_VAR_DIR", BASE_DIR / "var"))
+
+IS_PRODUCTION = os.environ.get("DJANGO_ENV", "development") == "production"
+
+
+def env(name: str, default: str | None = None) -> str:
+    """A string setting; in production a setting without a default must be set."""
+    value = os.environ.get(name)
+    if value not in (None, ""):
+        return value
+    if default is None:
+        raise ImproperlyConfigured(f"Set the {name} environment variable.")
+    return default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+# --- Core -----------------------------------------------------------------------------
+
+DEBUG = env_bool("DEBUG", default=not IS_PRODUCTION)
+# Development gets a fixed, obviously unsafe key; production must bring its own.
+SECRET_KEY = env("SECRET_KEY", None if IS_PRODUCTION else "dev-only-insecure-key-change-me")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if IS_PRODUCTION else "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+SITE_URL = env("SITE_URL", None if IS_PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+ORGANISATION_NAME = env("ORGANISATION_NAME", "Pluma")
+
+INSTALLED_APPS = [
+    "campaigns",
+    "petitions",
+    "letters",
+    "cms",
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
+    "wagtail.contrib.simple_translation",
+    "wagtail.locales",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "django_countries",
+    "anymail",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "wagtail.contrib.settings.context_processors.settings",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------
+
+DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'pluma.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default runs web and worker as separate processes on one file: WAL lets
+    # readers go on while one writes, and IMMEDIATE transactions take the write lock up
+    # front so two writers queue instead of failing with "database is locked".
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache, broker, rate limits -------------------------------------------------------
+
+REDIS_URL = env("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "pluma",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+if CELERY_BROKER_URL == "filesystem://":
+    # kombu's filesystem transport: a folder stands in for the broker on one machine.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(VAR_DIR / "broker"),
+        "data_folder_out": str(VAR_DIR / "broker"),
+        "control_folder": str(VAR_DIR / "broker-control"),
+        "store_processed": False,
+    }
+else:
+    # A task not acknowledged within this time is handed to another worker; no countdown
+    # may exceed it (long waits are scheduled from the database instead).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "close-expired-actions": {
+        "task": "campaigns.tasks.close_expired_actions",
+        "schedule": 300.0,
+    },
+}
+
+# --- Email ----------------------------------------------------------------------------
+
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Pluma <noreply@pluma.example.org>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+ANYMAIL_ESP = env("ANYMAIL_ESP", "")
+ANYMAIL_BACKENDS = {
+    "postmark": "anymail.backends.postmark.EmailBackend",
+    "mailgun": "anymail.backends.mailgun.EmailBackend",
+    "amazon_ses": "anymail.backends.amazon_ses.EmailBackend",
+    "sendgrid": "anymail.backends.sendgrid.EmailBackend",
+}
+if ANYMAIL_ESP:
+    if ANYMAIL_ESP not in ANYMAIL_BACKENDS:
+        raise ImproperlyConfigured(
+            f"ANYMAIL_ESP must be one of {', '.join(sorted(ANYMAIL_BACKENDS))}, not {ANYMAIL_ESP!r}."
+        )
+    EMAIL_BACKEND = ANYMAIL_BACKENDS[ANYMAIL_ESP]
+elif IS_PRODUCTION:
+    raise ImproperlyConfigured("Set ANYMAIL_ESP (postmark, mailgun, amazon_ses or sendgrid).")
+else:
+    EMAIL_BACKEND = "config.outbox.OutboxEmailBackend"
+EMAIL_OUTBOX_DIR = VAR_DIR / "outbox"
+# anymail reads its keys (ANYMAIL_POSTMARK_SERVER_TOKEN, ANYMAIL_MAILGUN_API_KEY, …) from
+# settings; copy every ANYMAIL_* variable of the environment into the ANYMAIL dict.
+ANYMAIL = {
+    key.removeprefix("ANYMAIL_"): value
+    for key, value in os.environ.items()
+    if key.startswith("ANYMAIL_") and key != "ANYMAIL_ESP"
+}
+EMAIL_TIMEOUT = 10
+
+# --- Auth, i18n, static ---------------------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if IS_PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+LOGIN_URL = "wagtailadmin_login"
+
+# --- Wagtail --------------------------------------------------------------------------
+
+WAGTAIL_SITE_NAME = ORGANISATION_NAME
+WAGTAILADMIN_BASE_URL = SITE_URL
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAIL_WORKFLOW_ENABLED = True
+WAGTAILDOCS_EXTENSIONS = ["pdf", "csv", "txt", "docx", "odt"]
+
+# --- Security -------------------------------------------------------------------------
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if IS_PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    # The HSTS preload warning is a choice for the operator, not a defect.
+    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# --- Logging --------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Pluma ----------------------------------------------------------------------------
+
+# How often the auto-close task looks for cases past their deadline (seconds).
+PLUMA_CLOSE_EXPIRED_EVERY = env_int("PLUMA_CLOSE_EXPIRED_EVERY", 300)
+CELERY_BEAT_SCHEDULE["close-expired-actions"]["schedule"] = float(PLUMA_CLOSE_EXPIRED_EVERY)

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+from django.views.i18n import set_language
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("i18n/setlang/", set_language, name="set_language"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Pages last: Wagtail serves every path the routes above did not claim. English lives at
+# the root and Spanish under /es/.
+urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)

@@ -1,0 +1,32 @@
+import os
+
+import pytest
+from django.db import connection
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _services_available() -> tuple[bool, str]:
+    if connection.vendor != "postgresql":
+        return False, "needs DATABASE_URL pointing at PostgreSQL"
+    if not os.environ.get("REDIS_URL"):
+        return False, "needs REDIS_URL"
+    return True, ""
+
+
+@pytest.fixture(autouse=True)
+def _require_services(request):
+    """Tests marked `services` skip on the embedded default, but fail in CI without them."""
+    if request.node.get_closest_marker("services") is None:
+        return
+    ok, why = _services_available()
+    if not ok:
+        if IN_CI:
+            pytest.fail(f"CI must run this test against the real services: {why}")
+        pytest.skip(why)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_OUTBOX_DIR = tmp_path / "outbox"

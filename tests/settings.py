@@ -1,0 +1,19 @@
+"""Test settings: the real settings, made fast and hermetic."""
+
+import os
+import tempfile
+
+# Each test run gets its own var/ so outbox files and SQLite never leak between runs.
+os.environ.setdefault("PLUMA_VAR_DIR", tempfile.mkdtemp(prefix="pluma-test-"))
+
+from config.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tasks are enqueued to an in-memory broker; tests call tasks directly, and the tests that
+# need a real worker start one against Redis themselves.
+CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
