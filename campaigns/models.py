@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.conf import settings, global_settings
+from django.conf import global_settings, settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
@@ -96,7 +96,9 @@ class UrgentAction(ClusterableModel):
         _("outcome"), max_length=32, choices=OutcomeKind.choices, blank=True, default=""
     )
     outcome = models.TextField(
-        _("outcome text"), blank=True, help_text=_("For example: threats stopped; protection restored.")
+        _("outcome text"),
+        blank=True,
+        help_text=_("For example: threats stopped; protection restored."),
     )
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -111,9 +113,7 @@ class UrgentAction(ClusterableModel):
         FieldPanel("summary"),
         FieldRowPanel([FieldPanel("status"), FieldPanel("issued_on"), FieldPanel("deadline")]),
         FieldPanel("writes_to_embassy"),
-        MultiFieldPanel(
-            [FieldPanel("outcome_kind"), FieldPanel("outcome")], heading=_("Outcome")
-        ),
+        MultiFieldPanel([FieldPanel("outcome_kind"), FieldPanel("outcome")], heading=_("Outcome")),
         InlinePanel("action_targets", heading=_("Targets"), label=_("Target")),
     ]
 
@@ -150,9 +150,9 @@ class UrgentAction(ClusterableModel):
         return self.status == self.Status.CLOSED
 
     def targets_in_tier(self, tier: str):
-        return Target.objects.filter(
-            action_links__action=self, action_links__tier=tier
-        ).order_by("action_links__sort_order")
+        return Target.objects.filter(action_links__action=self, action_links__tier=tier).order_by(
+            "action_links__sort_order"
+        )
 
     def embassy_for(self, country: str) -> "Target | None":
         """The embassy of this case's country accredited to ``country``, if the case copies it."""
@@ -186,7 +186,10 @@ class Target(models.Model):
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     country = CountryField(_("country"))
     language = models.CharField(
-        _("language"), max_length=10, choices=LANGUAGE_CHOICES, default="es",
+        _("language"),
+        max_length=10,
+        choices=LANGUAGE_CHOICES,
+        default="es",
         help_text=_("Letters to this target are written in this language."),
     )
     salutation = models.CharField(
@@ -301,7 +304,7 @@ class DeadlineExtension(models.Model):
 
 
 class FollowUp(ClusterableModel):
-    """"Further information on UA 58/20": an update to a case, numbered in sequence."""
+    """ "Further information on UA 58/20": an update to a case, numbered in sequence."""
 
     action = models.ForeignKey(UrgentAction, on_delete=models.CASCADE, related_name="follow_ups")
     sequence = models.PositiveSmallIntegerField(_("number"), editable=False)
@@ -357,3 +360,67 @@ class FollowUpText(Orderable):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Supporter(models.Model):
+    """A person who acted on at least one case, known by their canonical email.
+
+    The canonical form (lower-cased, +tag removed, Gmail dots ignored) makes one person
+    one supporter however they type their address; `email` keeps what they typed, for
+    sending.
+    """
+
+    email = models.EmailField(_("email"), max_length=254)
+    email_canonical = models.CharField(max_length=254, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=120)
+    country = CountryField(_("country"), blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("supporter")
+        verbose_name_plural = _("supporters")
+
+    def __str__(self) -> str:
+        # Never the raw email: str() ends up in logs and admin breadcrumbs.
+        return f"Supporter #{self.pk}"
+
+
+class Consent(models.Model):
+    """What a supporter agreed to, with the exact words they were shown."""
+
+    class Kind(models.TextChoices):
+        CASE_UPDATES = "case_updates", _("Updates on this case")
+        SHARE_NAME = "share_name", _("Name passed on to the recipient")
+        NEW_CASES = "new_cases", _("New cases")
+
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="consents")
+    action = models.ForeignKey(
+        UrgentAction, null=True, blank=True, on_delete=models.CASCADE, related_name="consents"
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    text = models.TextField(help_text=_("The exact text shown to the supporter."))
+    page_revision_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text=_("The revision of the page the supporter agreed on.")
+    )
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
+    granted_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        indexes = [models.Index(fields=["action", "kind"], name="consent_action_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({'withdrawn' if self.withdrawn_at else 'given'})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None

@@ -61,9 +61,7 @@ def extend_deadline(
     return extension
 
 
-def close_action(
-    *, action: UrgentAction, outcome_kind: str, outcome: str = ""
-) -> bool:
+def close_action(*, action: UrgentAction, outcome_kind: str, outcome: str = "") -> bool:
     """Close an open (or draft) case with its outcome. Acts only on cases not yet closed."""
     if outcome_kind not in UrgentAction.OutcomeKind.values or not outcome_kind:
         raise ValidationError(_("Choose an outcome to close the case."))

@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from . import services
 from .forms import UrgentActionForm
@@ -81,7 +81,11 @@ class CasesViewSetGroup(ModelViewSetGroup):
     menu_label = _("Cases")
     menu_icon = "warning"
     menu_order = 150
-    items = (UrgentActionViewSet("urgent_actions"), FollowUpViewSet("follow_ups"), TargetViewSet("targets"))
+    items = (
+        UrgentActionViewSet("urgent_actions"),
+        FollowUpViewSet("follow_ups"),
+        TargetViewSet("targets"),
+    )
 
 
 @hooks.register("register_admin_viewset")

@@ -5,13 +5,12 @@ in-process-free filesystem broker, email written to var/outbox/). Production set
 DJANGO_ENV=production, which makes every secret mandatory.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
-
-import os
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PLUMA_VAR_DIR", BASE_DIR / "var"))
@@ -133,7 +132,9 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------
 
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'pluma.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default runs web and worker as separate processes on one file: WAL lets
     # readers go on while one writes, and IMMEDIATE transactions take the write lock up

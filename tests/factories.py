@@ -6,7 +6,14 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from campaigns.models import ActionTarget, FollowUp, FollowUpText, Target, UrgentAction
+from campaigns.models import (
+    ActionTarget,
+    FollowUp,
+    FollowUpText,
+    Supporter,
+    Target,
+    UrgentAction,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -85,3 +92,14 @@ class FollowUpTextFactory(factory.django.DjangoModelFactory):
     language = "en"
     title = "Further information"
     body = "The authorities have answered."
+
+
+class SupporterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Supporter
+
+    email = factory.Sequence(lambda n: f"supporter{n}@example.net")
+    email_canonical = factory.LazyAttribute(lambda s: s.email.lower())
+    name = factory.Sequence(lambda n: f"Ana López {n}")
+    country = "CA"
+    language = "en"

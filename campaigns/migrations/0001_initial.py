@@ -10,7 +10,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -19,128 +18,527 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Target',
+            name="Target",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('official', 'Official or office'), ('embassy', 'Embassy')], default='official', max_length=16, verbose_name='kind')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
-                ('organisation', models.CharField(blank=True, max_length=200, verbose_name='organisation')),
-                ('country', django_countries.fields.CountryField(max_length=2, verbose_name='country')),
-                ('language', models.CharField(choices=[('af', 'Afrikaans'), ('ar', 'Arabic'), ('ar-dz', 'Algerian Arabic'), ('ast', 'Asturian'), ('az', 'Azerbaijani'), ('bg', 'Bulgarian'), ('be', 'Belarusian'), ('bn', 'Bengali'), ('br', 'Breton'), ('bs', 'Bosnian'), ('ca', 'Catalan'), ('ckb', 'Central Kurdish (Sorani)'), ('cs', 'Czech'), ('cy', 'Welsh'), ('da', 'Danish'), ('de', 'German'), ('dsb', 'Lower Sorbian'), ('el', 'Greek'), ('en', 'English'), ('en-au', 'Australian English'), ('en-gb', 'British English'), ('eo', 'Esperanto'), ('es', 'Spanish'), ('es-ar', 'Argentinian Spanish'), ('es-co', 'Colombian Spanish'), ('es-mx', 'Mexican Spanish'), ('es-ni', 'Nicaraguan Spanish'), ('es-ve', 'Venezuelan Spanish'), ('et', 'Estonian'), ('eu', 'Basque'), ('fa', 'Persian'), ('fi', 'Finnish'), ('fr', 'French'), ('fy', 'Frisian'), ('ga', 'Irish'), ('gd', 'Scottish Gaelic'), ('gl', 'Galician'), ('he', 'Hebrew'), ('hi', 'Hindi'), ('hr', 'Croatian'), ('hsb', 'Upper Sorbian'), ('hu', 'Hungarian'), ('hy', 'Armenian'), ('ia', 'Interlingua'), ('id', 'Indonesian'), ('ig', 'Igbo'), ('io', 'Ido'), ('is', 'Icelandic'), ('it', 'Italian'), ('ja', 'Japanese'), ('ka', 'Georgian'), ('kab', 'Kabyle'), ('kk', 'Kazakh'), ('km', 'Khmer'), ('kn', 'Kannada'), ('ko', 'Korean'), ('ky', 'Kyrgyz'), ('lb', 'Luxembourgish'), ('lt', 'Lithuanian'), ('lv', 'Latvian'), ('mk', 'Macedonian'), ('ml', 'Malayalam'), ('mn', 'Mongolian'), ('mr', 'Marathi'), ('ms', 'Malay'), ('my', 'Burmese'), ('nb', 'Norwegian Bokmål'), ('ne', 'Nepali'), ('nl', 'Dutch'), ('nn', 'Norwegian Nynorsk'), ('os', 'Ossetic'), ('pa', 'Punjabi'), ('pl', 'Polish'), ('pt', 'Portuguese'), ('pt-br', 'Brazilian Portuguese'), ('ro', 'Romanian'), ('ru', 'Russian'), ('sk', 'Slovak'), ('sl', 'Slovenian'), ('sq', 'Albanian'), ('sr', 'Serbian'), ('sr-latn', 'Serbian Latin'), ('sv', 'Swedish'), ('sw', 'Swahili'), ('ta', 'Tamil'), ('te', 'Telugu'), ('tg', 'Tajik'), ('th', 'Thai'), ('tk', 'Turkmen'), ('tr', 'Turkish'), ('tt', 'Tatar'), ('udm', 'Udmurt'), ('ug', 'Uyghur'), ('uk', 'Ukrainian'), ('ur', 'Urdu'), ('uz', 'Uzbek'), ('vi', 'Vietnamese'), ('zh-hans', 'Simplified Chinese'), ('zh-hant', 'Traditional Chinese')], default='es', help_text='Letters to this target are written in this language.', max_length=10, verbose_name='language')),
-                ('salutation', models.CharField(help_text="In the target's language: Señor Gobernador", max_length=200, verbose_name='salutation')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('postal_address', models.TextField(blank=True, verbose_name='postal address')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('represents_country', django_countries.fields.CountryField(blank=True, help_text='For embassies: the country it represents.', max_length=2, verbose_name='represents')),
-                ('accredited_to_country', django_countries.fields.CountryField(blank=True, help_text='For embassies: the host country.', max_length=2, verbose_name='accredited to')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("official", "Official or office"), ("embassy", "Embassy")],
+                        default="official",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("title", models.CharField(blank=True, max_length=200, verbose_name="title")),
+                (
+                    "organisation",
+                    models.CharField(blank=True, max_length=200, verbose_name="organisation"),
+                ),
+                (
+                    "country",
+                    django_countries.fields.CountryField(max_length=2, verbose_name="country"),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[
+                            ("af", "Afrikaans"),
+                            ("ar", "Arabic"),
+                            ("ar-dz", "Algerian Arabic"),
+                            ("ast", "Asturian"),
+                            ("az", "Azerbaijani"),
+                            ("bg", "Bulgarian"),
+                            ("be", "Belarusian"),
+                            ("bn", "Bengali"),
+                            ("br", "Breton"),
+                            ("bs", "Bosnian"),
+                            ("ca", "Catalan"),
+                            ("ckb", "Central Kurdish (Sorani)"),
+                            ("cs", "Czech"),
+                            ("cy", "Welsh"),
+                            ("da", "Danish"),
+                            ("de", "German"),
+                            ("dsb", "Lower Sorbian"),
+                            ("el", "Greek"),
+                            ("en", "English"),
+                            ("en-au", "Australian English"),
+                            ("en-gb", "British English"),
+                            ("eo", "Esperanto"),
+                            ("es", "Spanish"),
+                            ("es-ar", "Argentinian Spanish"),
+                            ("es-co", "Colombian Spanish"),
+                            ("es-mx", "Mexican Spanish"),
+                            ("es-ni", "Nicaraguan Spanish"),
+                            ("es-ve", "Venezuelan Spanish"),
+                            ("et", "Estonian"),
+                            ("eu", "Basque"),
+                            ("fa", "Persian"),
+                            ("fi", "Finnish"),
+                            ("fr", "French"),
+                            ("fy", "Frisian"),
+                            ("ga", "Irish"),
+                            ("gd", "Scottish Gaelic"),
+                            ("gl", "Galician"),
+                            ("he", "Hebrew"),
+                            ("hi", "Hindi"),
+                            ("hr", "Croatian"),
+                            ("hsb", "Upper Sorbian"),
+                            ("hu", "Hungarian"),
+                            ("hy", "Armenian"),
+                            ("ia", "Interlingua"),
+                            ("id", "Indonesian"),
+                            ("ig", "Igbo"),
+                            ("io", "Ido"),
+                            ("is", "Icelandic"),
+                            ("it", "Italian"),
+                            ("ja", "Japanese"),
+                            ("ka", "Georgian"),
+                            ("kab", "Kabyle"),
+                            ("kk", "Kazakh"),
+                            ("km", "Khmer"),
+                            ("kn", "Kannada"),
+                            ("ko", "Korean"),
+                            ("ky", "Kyrgyz"),
+                            ("lb", "Luxembourgish"),
+                            ("lt", "Lithuanian"),
+                            ("lv", "Latvian"),
+                            ("mk", "Macedonian"),
+                            ("ml", "Malayalam"),
+                            ("mn", "Mongolian"),
+                            ("mr", "Marathi"),
+                            ("ms", "Malay"),
+                            ("my", "Burmese"),
+                            ("nb", "Norwegian Bokmål"),
+                            ("ne", "Nepali"),
+                            ("nl", "Dutch"),
+                            ("nn", "Norwegian Nynorsk"),
+                            ("os", "Ossetic"),
+                            ("pa", "Punjabi"),
+                            ("pl", "Polish"),
+                            ("pt", "Portuguese"),
+                            ("pt-br", "Brazilian Portuguese"),
+                            ("ro", "Romanian"),
+                            ("ru", "Russian"),
+                            ("sk", "Slovak"),
+                            ("sl", "Slovenian"),
+                            ("sq", "Albanian"),
+                            ("sr", "Serbian"),
+                            ("sr-latn", "Serbian Latin"),
+                            ("sv", "Swedish"),
+                            ("sw", "Swahili"),
+                            ("ta", "Tamil"),
+                            ("te", "Telugu"),
+                            ("tg", "Tajik"),
+                            ("th", "Thai"),
+                            ("tk", "Turkmen"),
+                            ("tr", "Turkish"),
+                            ("tt", "Tatar"),
+                            ("udm", "Udmurt"),
+                            ("ug", "Uyghur"),
+                            ("uk", "Ukrainian"),
+                            ("ur", "Urdu"),
+                            ("uz", "Uzbek"),
+                            ("vi", "Vietnamese"),
+                            ("zh-hans", "Simplified Chinese"),
+                            ("zh-hant", "Traditional Chinese"),
+                        ],
+                        default="es",
+                        help_text="Letters to this target are written in this language.",
+                        max_length=10,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "salutation",
+                    models.CharField(
+                        help_text="In the target's language: Señor Gobernador",
+                        max_length=200,
+                        verbose_name="salutation",
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("postal_address", models.TextField(blank=True, verbose_name="postal address")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                (
+                    "represents_country",
+                    django_countries.fields.CountryField(
+                        blank=True,
+                        help_text="For embassies: the country it represents.",
+                        max_length=2,
+                        verbose_name="represents",
+                    ),
+                ),
+                (
+                    "accredited_to_country",
+                    django_countries.fields.CountryField(
+                        blank=True,
+                        help_text="For embassies: the host country.",
+                        max_length=2,
+                        verbose_name="accredited to",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'target',
-                'verbose_name_plural': 'targets',
-                'ordering': ['country', 'organisation', 'name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('email', ''), ('phone', ''), ('postal_address', ''), _negated=True), name='target_has_contact_channel', violation_error_message='Give at least one contact channel: email, postal address or phone.'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'embassy'), _negated=True), models.Q(models.Q(('represents_country', ''), _negated=True), models.Q(('accredited_to_country', ''), _negated=True)), _connector='OR'), name='embassy_has_countries', violation_error_message='An embassy needs the country it represents and the country it is accredited to.')],
+                "verbose_name": "target",
+                "verbose_name_plural": "targets",
+                "ordering": ["country", "organisation", "name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("email", ""), ("phone", ""), ("postal_address", ""), _negated=True
+                        ),
+                        name="target_has_contact_channel",
+                        violation_error_message="Give at least one contact channel: email, postal address or phone.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "embassy"), _negated=True),
+                            models.Q(
+                                models.Q(("represents_country", ""), _negated=True),
+                                models.Q(("accredited_to_country", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="embassy_has_countries",
+                        violation_error_message="An embassy needs the country it represents and the country it is accredited to.",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='UrgentAction',
+            name="UrgentAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(error_messages={'unique': 'Another case already has this UA number.'}, help_text='Sequence/year, for example 58/20.', max_length=16, unique=True, validators=[django.core.validators.RegexValidator('^[1-9]\\d{0,3}/\\d{2}$', 'Write the UA number as sequence/year, for example 58/20.')], verbose_name='UA number')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('summary', models.TextField(blank=True, help_text='Two or three sentences, used in letters and packs.', verbose_name='summary')),
-                ('category', models.CharField(choices=[('defenders', 'Protection of human rights defenders'), ('detention', 'Access to detention centres'), ('disappeared', 'Disappeared persons'), ('migrants', 'Migrants and refugees'), ('torture', 'Torture and ill-treatment'), ('expression', 'Freedom of expression'), ('other', 'Other')], max_length=32, verbose_name='category')),
-                ('country', django_countries.fields.CountryField(max_length=2, verbose_name='country concerned')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('open', 'Open'), ('closed', 'Closed')], default='draft', max_length=16, verbose_name='status')),
-                ('issued_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='issued on')),
-                ('deadline', models.DateField(verbose_name='deadline')),
-                ('writes_to_embassy', models.BooleanField(default=False, help_text="Add the embassy of the case's country accredited to each supporter's country.", verbose_name='copy the embassy')),
-                ('outcome_kind', models.CharField(blank=True, choices=[('', 'No outcome yet'), ('good_news', 'Good news'), ('partial', 'Partial progress'), ('no_further_action', 'No further action requested'), ('deadline_passed', 'Deadline passed')], default='', max_length=32, verbose_name='outcome')),
-                ('outcome', models.TextField(blank=True, help_text='For example: threats stopped; protection restored.', verbose_name='outcome text')),
-                ('opened_at', models.DateTimeField(blank=True, null=True, verbose_name='opened at')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        error_messages={"unique": "Another case already has this UA number."},
+                        help_text="Sequence/year, for example 58/20.",
+                        max_length=16,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[1-9]\\d{0,3}/\\d{2}$",
+                                "Write the UA number as sequence/year, for example 58/20.",
+                            )
+                        ],
+                        verbose_name="UA number",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "summary",
+                    models.TextField(
+                        blank=True,
+                        help_text="Two or three sentences, used in letters and packs.",
+                        verbose_name="summary",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("defenders", "Protection of human rights defenders"),
+                            ("detention", "Access to detention centres"),
+                            ("disappeared", "Disappeared persons"),
+                            ("migrants", "Migrants and refugees"),
+                            ("torture", "Torture and ill-treatment"),
+                            ("expression", "Freedom of expression"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "country",
+                    django_countries.fields.CountryField(
+                        max_length=2, verbose_name="country concerned"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("open", "Open"), ("closed", "Closed")],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "issued_on",
+                    models.DateField(
+                        default=django.utils.timezone.localdate, verbose_name="issued on"
+                    ),
+                ),
+                ("deadline", models.DateField(verbose_name="deadline")),
+                (
+                    "writes_to_embassy",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Add the embassy of the case's country accredited to each supporter's country.",
+                        verbose_name="copy the embassy",
+                    ),
+                ),
+                (
+                    "outcome_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "No outcome yet"),
+                            ("good_news", "Good news"),
+                            ("partial", "Partial progress"),
+                            ("no_further_action", "No further action requested"),
+                            ("deadline_passed", "Deadline passed"),
+                        ],
+                        default="",
+                        max_length=32,
+                        verbose_name="outcome",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.TextField(
+                        blank=True,
+                        help_text="For example: threats stopped; protection restored.",
+                        verbose_name="outcome text",
+                    ),
+                ),
+                (
+                    "opened_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="opened at"),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'urgent action',
-                'verbose_name_plural': 'urgent actions',
-                'ordering': ['-issued_on', 'number'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('deadline__gte', models.F('issued_on'))), name='ua_deadline_not_before_issue', violation_error_message='The deadline cannot be before the issue date.'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'closed'), _negated=True), ('closed_at__isnull', False), _connector='OR'), name='ua_closed_has_closed_at')],
+                "verbose_name": "urgent action",
+                "verbose_name_plural": "urgent actions",
+                "ordering": ["-issued_on", "number"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("deadline__gte", models.F("issued_on"))),
+                        name="ua_deadline_not_before_issue",
+                        violation_error_message="The deadline cannot be before the issue date.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "closed"), _negated=True),
+                            ("closed_at__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="ua_closed_has_closed_at",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FollowUp',
+            name="FollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveSmallIntegerField(editable=False, verbose_name='number')),
-                ('issued_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='date')),
-                ('new_deadline', models.DateField(blank=True, help_text='Leave empty to keep the deadline.', null=True, verbose_name='new deadline')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follow_ups', to='campaigns.urgentaction')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "sequence",
+                    models.PositiveSmallIntegerField(editable=False, verbose_name="number"),
+                ),
+                (
+                    "issued_on",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="date"),
+                ),
+                (
+                    "new_deadline",
+                    models.DateField(
+                        blank=True,
+                        help_text="Leave empty to keep the deadline.",
+                        null=True,
+                        verbose_name="new deadline",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="follow_ups",
+                        to="campaigns.urgentaction",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'follow-up',
-                'verbose_name_plural': 'follow-ups',
-                'ordering': ['action', 'sequence'],
+                "verbose_name": "follow-up",
+                "verbose_name_plural": "follow-ups",
+                "ordering": ["action", "sequence"],
             },
         ),
         migrations.CreateModel(
-            name='DeadlineExtension',
+            name="DeadlineExtension",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('previous_deadline', models.DateField()),
-                ('new_deadline', models.DateField()),
-                ('reason', models.CharField(blank=True, max_length=300)),
-                ('extended_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('extended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('follow_up', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='campaigns.followup')),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deadline_extensions', to='campaigns.urgentaction')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("previous_deadline", models.DateField()),
+                ("new_deadline", models.DateField()),
+                ("reason", models.CharField(blank=True, max_length=300)),
+                ("extended_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "extended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "follow_up",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="campaigns.followup",
+                    ),
+                ),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deadline_extensions",
+                        to="campaigns.urgentaction",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['extended_at'],
+                "ordering": ["extended_at"],
             },
         ),
         migrations.CreateModel(
-            name='ActionTarget',
+            name="ActionTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('tier', models.CharField(choices=[('primary', 'Primary'), ('copy', 'Copy to'), ('embassy', 'Embassy')], default='primary', max_length=16, verbose_name='tier')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='action_links', to='campaigns.target')),
-                ('action', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='action_targets', to='campaigns.urgentaction')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sort_order", models.IntegerField(blank=True, editable=False, null=True)),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[
+                            ("primary", "Primary"),
+                            ("copy", "Copy to"),
+                            ("embassy", "Embassy"),
+                        ],
+                        default="primary",
+                        max_length=16,
+                        verbose_name="tier",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="action_links",
+                        to="campaigns.target",
+                    ),
+                ),
+                (
+                    "action",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="action_targets",
+                        to="campaigns.urgentaction",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'case target',
-                'ordering': ['sort_order'],
-                'abstract': False,
+                "verbose_name": "case target",
+                "ordering": ["sort_order"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='FollowUpText',
+            name="FollowUpText",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('language', models.CharField(choices=[('en', 'English'), ('es', 'Spanish')], default='en', max_length=10, verbose_name='language')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('body', models.TextField(verbose_name='text')),
-                ('follow_up', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='texts', to='campaigns.followup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sort_order", models.IntegerField(blank=True, editable=False, null=True)),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("en", "English"), ("es", "Spanish")],
+                        default="en",
+                        max_length=10,
+                        verbose_name="language",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("body", models.TextField(verbose_name="text")),
+                (
+                    "follow_up",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="texts",
+                        to="campaigns.followup",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sort_order'],
-                'abstract': False,
-                'constraints': [models.UniqueConstraint(fields=('follow_up', 'language'), name='unique_follow_up_text_language', violation_error_message='There is already a text in this language.')],
+                "ordering": ["sort_order"],
+                "abstract": False,
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("follow_up", "language"),
+                        name="unique_follow_up_text_language",
+                        violation_error_message="There is already a text in this language.",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.UniqueConstraint(fields=('action', 'sequence'), name='unique_follow_up_sequence'),
+            model_name="followup",
+            constraint=models.UniqueConstraint(
+                fields=("action", "sequence"), name="unique_follow_up_sequence"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actiontarget',
-            constraint=models.UniqueConstraint(fields=('action', 'target'), name='unique_target_per_action', violation_error_message='This target is already on the case.'),
+            model_name="actiontarget",
+            constraint=models.UniqueConstraint(
+                fields=("action", "target"),
+                name="unique_target_per_action",
+                violation_error_message="This target is already on the case.",
+            ),
         ),
     ]
