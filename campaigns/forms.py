@@ -1,8 +1,18 @@
+"""Admin forms: input validation only, with each message on the field it is about."""
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from .models import UrgentAction
+from .models import Target, UrgentAction
+
+# Outcomes that conclude a case; an open case may only show interim progress.
+FINAL_OUTCOMES = (
+    UrgentAction.OutcomeKind.GOOD_NEWS,
+    UrgentAction.OutcomeKind.NO_FURTHER_ACTION,
+    UrgentAction.OutcomeKind.DEADLINE_PASSED,
+)
 
 
 class UrgentActionForm(WagtailAdminModelForm):
@@ -15,11 +25,66 @@ class UrgentActionForm(WagtailAdminModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("status") == UrgentAction.Status.CLOSED and not cleaned.get("outcome_kind"):
-            self.add_error("outcome_kind", _("Choose an outcome to close the case."))
-        if cleaned.get("status") != UrgentAction.Status.CLOSED and cleaned.get("outcome_kind") in (
-            UrgentAction.OutcomeKind.GOOD_NEWS,
-            UrgentAction.OutcomeKind.NO_FURTHER_ACTION,
+        status = cleaned.get("status")
+        outcome_kind = cleaned.get("outcome_kind")
+        issued_on, deadline = cleaned.get("issued_on"), cleaned.get("deadline")
+        stored_status = self.instance.status if self.instance.pk else None
+
+        if issued_on and deadline and deadline < issued_on:
+            self.add_error("deadline", _("The deadline cannot be before the issue date."))
+        elif (
+            status == UrgentAction.Status.OPEN
+            and stored_status != UrgentAction.Status.OPEN
+            and deadline
+            and deadline < timezone.localdate()
         ):
+            # The nightly auto-close would close it again at once.
+            self.add_error("deadline", _("To open the case, set a deadline today or later."))
+
+        if status == UrgentAction.Status.CLOSED and not outcome_kind:
+            self.add_error("outcome_kind", _("Choose an outcome to close the case."))
+        elif status != UrgentAction.Status.CLOSED and outcome_kind in FINAL_OUTCOMES:
             self.add_error("status", _("A case with a final outcome must be closed."))
+
+        if (
+            stored_status in (UrgentAction.Status.OPEN, UrgentAction.Status.CLOSED)
+            and status == UrgentAction.Status.DRAFT
+        ):
+            self.add_error("status", _("A case that has been opened cannot go back to draft."))
+        return cleaned
+
+
+class TargetForm(WagtailAdminModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(field) for field in ("email", "postal_address", "phone")):
+            if "email" not in self.errors:
+                self.add_error(
+                    "email",
+                    _("Give at least one contact channel: email, postal address or phone."),
+                )
+        if cleaned.get("kind") == Target.Kind.EMBASSY:
+            message = _(
+                "An embassy needs the country it represents and the country it is accredited to."
+            )
+            for field in ("represents_country", "accredited_to_country"):
+                if not cleaned.get(field) and field not in self.errors:
+                    self.add_error(field, message)
+        return cleaned
+
+
+class FollowUpForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "action" in self.fields:
+            # Moving a follow-up to another case would break both cases' numbering.
+            self.fields["action"].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        action, new_deadline = cleaned.get("action"), cleaned.get("new_deadline")
+        if action and new_deadline and new_deadline < action.issued_on:
+            self.add_error(
+                "new_deadline", _("The new deadline cannot be before the case's issue date.")
+            )
         return cleaned

@@ -5,7 +5,7 @@ import datetime
 from django.conf import global_settings, settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -42,13 +42,22 @@ class UrgentActionQuerySet(models.QuerySet):
 
     def in_listing_order(self):
         """Open cases first, nearest deadline first; then the most recently closed."""
+        open_ = UrgentAction.Status.OPEN
         return self.annotate(
             status_rank=Case(
-                When(status=UrgentAction.Status.OPEN, then=Value(0)),
+                When(status=open_, then=Value(0)),
                 When(status=UrgentAction.Status.CLOSED, then=Value(1)),
                 default=Value(2),
-            )
-        ).order_by("status_rank", "deadline", "-closed_at", "-issued_on")
+            ),
+            # The deadline orders open cases only: closed ones go by when they closed.
+            open_deadline=Case(When(status=open_, then=F("deadline"))),
+        ).order_by(
+            "status_rank",
+            F("open_deadline").asc(nulls_last=True),
+            F("closed_at").desc(nulls_last=True),
+            "-issued_on",
+            "pk",
+        )
 
 
 class UrgentAction(ClusterableModel):

@@ -17,8 +17,9 @@ logger = logging.getLogger(__name__)
 
 def open_action(*, action: UrgentAction) -> bool:
     """Open a draft case. Acts only from draft; returns whether it changed anything."""
+    now = timezone.now()
     changed = UrgentAction.objects.filter(pk=action.pk, status=UrgentAction.Status.DRAFT).update(
-        status=UrgentAction.Status.OPEN, opened_at=timezone.now()
+        status=UrgentAction.Status.OPEN, opened_at=now, updated_at=now
     )
     if changed:
         action.refresh_from_db(fields=["status", "opened_at"])
@@ -36,13 +37,14 @@ def extend_deadline(
 ) -> DeadlineExtension | None:
     """Move a case's deadline and keep the old one in its history.
 
-    A closed case whose deadline moves into the future stays closed: reopening is an
-    editor's explicit choice. Returns None when the deadline does not change.
+    Never changes the status: a closed case whose deadline moves into the future stays
+    closed (reopening is an editor's choice, or a follow-up's). Returns None when the
+    deadline does not change; raises ValidationError for a deadline before the issue date.
     """
-    if new_deadline < action.issued_on:
-        raise ValidationError(_("The deadline cannot be before the issue date."))
     with transaction.atomic():
         locked = UrgentAction.objects.select_for_update().get(pk=action.pk)
+        if new_deadline < locked.issued_on:
+            raise ValidationError(_("The deadline cannot be before the issue date."))
         if locked.deadline == new_deadline:
             return None
         extension = DeadlineExtension.objects.create(
@@ -62,8 +64,11 @@ def extend_deadline(
 
 
 def close_action(*, action: UrgentAction, outcome_kind: str, outcome: str = "") -> bool:
-    """Close an open (or draft) case with its outcome. Acts only on cases not yet closed."""
-    if outcome_kind not in UrgentAction.OutcomeKind.values or not outcome_kind:
+    """Close an open (or draft) case with its outcome. Acts only on cases not yet closed.
+
+    Returns whether it changed anything; raises ValidationError without an outcome kind.
+    """
+    if not outcome_kind or outcome_kind not in UrgentAction.OutcomeKind.values:
         raise ValidationError(_("Choose an outcome to close the case."))
     now = timezone.now()
     changed = (
@@ -84,7 +89,10 @@ def close_action(*, action: UrgentAction, outcome_kind: str, outcome: str = "") 
 
 
 def reopen_action(*, action: UrgentAction) -> bool:
-    """Reopen a closed case, e.g. after a deadline extension. Acts only from closed."""
+    """Reopen a closed case, e.g. after a deadline extension. Acts only from closed.
+
+    The outcome kind is cleared (the case is no longer concluded); its text is kept.
+    """
     changed = UrgentAction.objects.filter(pk=action.pk, status=UrgentAction.Status.CLOSED).update(
         status=UrgentAction.Status.OPEN, closed_at=None, outcome_kind="", updated_at=timezone.now()
     )
@@ -113,39 +121,68 @@ def save_action(
 
     A changed deadline becomes a recorded extension; a change of status goes through
     open_action / close_action / reopen_action so timestamps and history stay right.
+    ``previous`` is the case as stored before the edit (None for a new case). Raises
+    ValidationError for a change no transition allows (back to draft, closing without
+    an outcome, a deadline before the issue date); the caller's transaction undoes the
+    partial save.
     """
-    if previous is None:
-        target_status = action.status
-        action.status = UrgentAction.Status.DRAFT
-        action.save()
-    else:
-        target_status = action.status
-        new_deadline = action.deadline
-        action.status = previous.status
-        action.deadline = previous.deadline
-        action.closed_at = previous.closed_at
-        action.opened_at = previous.opened_at
-        action.save()
-        extend_deadline(action=action, new_deadline=new_deadline, reason=reason, by=by)
-    if target_status == UrgentAction.Status.OPEN:
-        if action.status == UrgentAction.Status.CLOSED:
-            reopen_action(action=action)
+    target_status = action.status
+    if previous is not None and previous.status != UrgentAction.Status.DRAFT:
+        if target_status == UrgentAction.Status.DRAFT:
+            raise ValidationError(_("A case that has been opened cannot go back to draft."))
+    if target_status == UrgentAction.Status.CLOSED and not action.outcome_kind:
+        raise ValidationError(_("Choose an outcome to close the case."))
+    outcome_kind = action.outcome_kind
+    with transaction.atomic():
+        if previous is None:
+            action.status = UrgentAction.Status.DRAFT
+            action.opened_at = action.closed_at = None
+            action.save()
         else:
-            open_action(action=action)
-    elif target_status == UrgentAction.Status.CLOSED:
-        close_action(action=action, outcome_kind=action.outcome_kind, outcome=action.outcome)
+            new_deadline = action.deadline
+            # Status, timestamps and deadline change only through their transitions.
+            action.status = previous.status
+            action.deadline = previous.deadline
+            action.closed_at = previous.closed_at
+            action.opened_at = previous.opened_at
+            action.save()
+            extend_deadline(action=action, new_deadline=new_deadline, reason=reason, by=by)
+        if target_status == UrgentAction.Status.OPEN:
+            if action.is_closed:
+                reopen_action(action=action)
+                if outcome_kind:
+                    # The editor reopened the case and chose an interim outcome in one go.
+                    UrgentAction.objects.filter(pk=action.pk).update(outcome_kind=outcome_kind)
+                    action.outcome_kind = outcome_kind
+            else:
+                open_action(action=action)
+        elif target_status == UrgentAction.Status.CLOSED:
+            close_action(action=action, outcome_kind=action.outcome_kind, outcome=action.outcome)
     return action
 
 
 def publish_follow_up(*, follow_up: FollowUp, by: AbstractBaseUser | None = None) -> FollowUp:
-    """Number a new follow-up in its case's sequence and apply its new deadline, if any."""
+    """Save a follow-up: number a new one in its case's sequence (1, 2, 3…) and apply its
+    new deadline, reopening a closed case whose new deadline is still ahead.
+
+    An edit applies the deadline only when the follow-up's own new deadline changed, so
+    correcting an old follow-up's text never moves the case back to an old deadline.
+    Raises ValidationError for a new deadline before the case's issue date.
+    """
     with transaction.atomic():
+        # Locking the case serialises numbering: two editors never get the same number.
         action = UrgentAction.objects.select_for_update().get(pk=follow_up.action_id)
+        if follow_up.new_deadline and follow_up.new_deadline < action.issued_on:
+            raise ValidationError(_("The new deadline cannot be before the case's issue date."))
         if follow_up.pk is None:
             last = action.follow_ups.aggregate(last=Max("sequence"))["last"] or 0
             follow_up.sequence = last + 1
+            deadline_changed = bool(follow_up.new_deadline)
+        else:
+            stored = FollowUp.objects.values_list("new_deadline", flat=True).get(pk=follow_up.pk)
+            deadline_changed = bool(follow_up.new_deadline) and follow_up.new_deadline != stored
         follow_up.save()
-        if follow_up.new_deadline and follow_up.new_deadline != action.deadline:
+        if deadline_changed and follow_up.new_deadline != action.deadline:
             extend_deadline(
                 action=action,
                 new_deadline=follow_up.new_deadline,

@@ -1,28 +1,80 @@
 """Admin for cases, the target directory and follow-ups."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.log_actions import log
 
 from . import services
-from .forms import UrgentActionForm
+from .forms import FollowUpForm, TargetForm, UrgentActionForm
 from .models import FollowUp, Target, UrgentAction
 
 
-class UrgentActionCreateView(generic.CreateView):
+class ServiceSaveMixin:
+    """Save through a service instead of Wagtail's create/edit action.
+
+    A ValidationError from the service becomes a message on the re-rendered form (the
+    view's transaction has already undone the partial save), never a 500.
+    """
+
+    log_action = "wagtail.edit"
+
+    def save_through_service(self, instance):
+        raise NotImplementedError
+
     def save_instance(self):
-        return services.save_action(action=self.form.instance, previous=None, by=self.request.user)
+        # save(commit=False) puts the inline panels' rows on the instance in memory;
+        # the service's instance.save() then writes them with it.
+        instance = self.save_through_service(self.form.save(commit=False))
+        log(instance=instance, action=self.log_action, user=self.request.user)
+        return instance
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
 
 
-class UrgentActionEditView(generic.EditView):
-    def save_instance(self):
-        previous = UrgentAction.objects.get(pk=self.form.instance.pk)
+class ProtectedDeleteView(generic.DeleteView):
+    """Refuse, with a message and a 409, to delete what other records still need."""
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except ProtectedError as error:
+            # A case target protects its target: name the case, not the link.
+            users = sorted({str(getattr(obj, "action", obj)) for obj in error.protected_objects})
+            messages.error(
+                self.request,
+                gettext("“%(object)s” cannot be deleted while it is used by: %(users)s.")
+                % {"object": self.object, "users": "; ".join(users[:5])},
+            )
+            return self.render_to_response(self.get_context_data(), status=409)
+
+
+class UrgentActionCreateView(ServiceSaveMixin, generic.CreateView):
+    log_action = "wagtail.create"
+
+    def save_through_service(self, instance):
+        return services.save_action(action=instance, previous=None, by=self.request.user)
+
+
+class UrgentActionEditView(ServiceSaveMixin, generic.EditView):
+    def save_through_service(self, instance):
         return services.save_action(
-            action=self.form.instance,
-            previous=previous,
+            action=instance,
+            previous=UrgentAction.objects.select_for_update().get(pk=instance.pk),
             by=self.request.user,
             reason=self.form.cleaned_data.get("deadline_reason", ""),
         )
@@ -34,6 +86,7 @@ class UrgentActionViewSet(ModelViewSet):
     menu_label = _("Urgent actions")
     add_view_class = UrgentActionCreateView
     edit_view_class = UrgentActionEditView
+    delete_view_class = ProtectedDeleteView
     copy_view_enabled = False
     inspect_view_enabled = True
     list_display = ["number", "title", "category", "country", "status", "deadline"]
@@ -53,28 +106,39 @@ class TargetViewSet(ModelViewSet):
     list_filter = ["kind", "country", "language", "is_active"]
     search_fields = ["name", "title", "organisation"]
     copy_view_enabled = True
+    delete_view_class = ProtectedDeleteView
+    edit_handler = ObjectList(Target.panels, base_form_class=TargetForm)
 
 
-class FollowUpCreateView(generic.CreateView):
-    def save_instance(self):
-        follow_up = services.publish_follow_up(follow_up=self.form.instance, by=self.request.user)
-        return follow_up
+class FollowUpIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        # Each row's title names its case.
+        return super().get_base_queryset().select_related("action")
 
 
-class FollowUpEditView(generic.EditView):
-    def save_instance(self):
-        return services.publish_follow_up(follow_up=self.form.instance, by=self.request.user)
+class FollowUpCreateView(ServiceSaveMixin, generic.CreateView):
+    log_action = "wagtail.create"
+
+    def save_through_service(self, instance):
+        return services.publish_follow_up(follow_up=instance, by=self.request.user)
+
+
+class FollowUpEditView(ServiceSaveMixin, generic.EditView):
+    def save_through_service(self, instance):
+        return services.publish_follow_up(follow_up=instance, by=self.request.user)
 
 
 class FollowUpViewSet(ModelViewSet):
     model = FollowUp
     icon = "doc-full"
     menu_label = _("Follow-ups")
+    index_view_class = FollowUpIndexView
     add_view_class = FollowUpCreateView
     edit_view_class = FollowUpEditView
     copy_view_enabled = False
     list_display = ["__str__", Column("issued_on", label=_("Date")), "new_deadline"]
     list_filter = ["action"]
+    edit_handler = ObjectList(FollowUp.panels, base_form_class=FollowUpForm)
 
 
 class CasesViewSetGroup(ModelViewSetGroup):

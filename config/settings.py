@@ -124,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "wagtail.contrib.settings.context_processors.settings",
+                "cms.context_processors.organisation",
             ],
         },
     },
@@ -190,6 +191,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.tasks.close_expired_actions",
         "schedule": 300.0,
     },
+    # Re-queues letters whose lease expired and enqueues those whose wait is over.
+    "sweep-deliveries": {
+        "task": "letters.tasks.sweep_deliveries",
+        "schedule": 60.0,
+    },
 }
 
 # --- Email ----------------------------------------------------------------------------
@@ -222,6 +228,16 @@ ANYMAIL = {
     if key.startswith("ANYMAIL_") and key != "ANYMAIL_ESP"
 }
 EMAIL_TIMEOUT = 10
+# Every ESP call gives up after this many seconds (a string from the environment would
+# reach requests as-is, so it is read as a number).
+ANYMAIL["REQUESTS_TIMEOUT"] = env_int("ANYMAIL_REQUESTS_TIMEOUT", 20)
+if IS_PRODUCTION and not ANYMAIL.get("WEBHOOK_SECRET"):
+    # Without it anyone could mark letters delivered or bounced.
+    raise ImproperlyConfigured("Set ANYMAIL_WEBHOOK_SECRET (user:password) for the ESP webhooks.")
+LETTERS_FROM_EMAIL = env(
+    "LETTERS_FROM_EMAIL", None if IS_PRODUCTION else "letters@pluma.example.org"
+)
+REPLY_DOMAIN = env("REPLY_DOMAIN", None if IS_PRODUCTION else "reply.pluma.example.org")
 
 # --- Auth, i18n, static ---------------------------------------------------------------
 
@@ -297,3 +313,12 @@ LOGGING = {
 # How often the auto-close task looks for cases past their deadline (seconds).
 PLUMA_CLOSE_EXPIRED_EVERY = env_int("PLUMA_CLOSE_EXPIRED_EVERY", 300)
 CELERY_BEAT_SCHEDULE["close-expired-actions"]["schedule"] = float(PLUMA_CLOSE_EXPIRED_EVERY)
+# Default pace per official; each target's delivery policy can change it.
+PLUMA_LETTERS_PER_TARGET_HOUR = env_int("PLUMA_LETTERS_PER_TARGET_HOUR", 30)
+# A letter stuck in "sending" this long is handed back to the queue by the sweeper.
+PLUMA_DELIVERY_LEASE_SECONDS = env_int("PLUMA_DELIVERY_LEASE_SECONDS", 300)
+if PLUMA_DELIVERY_LEASE_SECONDS <= 2 * ANYMAIL["REQUESTS_TIMEOUT"]:
+    # A lease shorter than a send could expire mid-send and the letter go out twice.
+    raise ImproperlyConfigured(
+        "PLUMA_DELIVERY_LEASE_SECONDS must be more than twice ANYMAIL_REQUESTS_TIMEOUT."
+    )

@@ -10,6 +10,9 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", set_language, name="set_language"),
+    # ESP tracking and inbound webhooks (basic auth with ANYMAIL_WEBHOOK_SECRET).
+    path("webhooks/anymail/", include("anymail.urls")),
+    path("api/v1/", include("petitions.api_urls")),
 ]
 
 if settings.DEBUG:
@@ -19,4 +22,8 @@ if settings.DEBUG:
 
 # Pages last: Wagtail serves every path the routes above did not claim. English lives at
 # the root and Spanish under /es/.
-urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)
+urlpatterns += i18n_patterns(
+    path("", include("petitions.urls")),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)

@@ -103,3 +103,80 @@ class SupporterFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Ana López {n}")
     country = "CA"
     language = "en"
+
+
+# --- petitions ------------------------------------------------------------------------
+
+
+class PetitionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "petitions.Petition"
+
+    action = factory.SubFactory(UrgentActionFactory)
+    goal = 1000
+
+
+class PetitionTextFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "petitions.PetitionText"
+
+    petition = factory.SubFactory(PetitionFactory)
+    language = "en"
+    text = "We call on the Governor to protect the defender."
+
+
+class SignatureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "petitions.Signature"
+
+    action = factory.SubFactory(UrgentActionFactory)
+    supporter = factory.SubFactory(SupporterFactory)
+    name = factory.LazyAttribute(lambda s: s.supporter.name)
+    country = "CA"
+    language = "en"
+    nonce = factory.Sequence(lambda n: f"nonce{n}")
+
+
+# --- letters --------------------------------------------------------------------------
+
+
+class LetterTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "letters.LetterTemplate"
+        django_get_or_create = ["case", "language"]
+
+    case = factory.SubFactory(UrgentActionFactory)
+    language = "es"
+    subject = "UA {ua_number}: proteja al defensor"
+    body = (
+        "{salutation}:\n\nLe escribo para pedirle que proteja al defensor.\n\n"
+        "Atentamente,\n{supporter_name}\n{supporter_city}, {supporter_country}"
+    )
+
+
+class LetterFactory(factory.django.DjangoModelFactory):
+    """A confirmed-to-be letter; pass targets=[...] to choose its targets."""
+
+    class Meta:
+        model = "letters.Letter"
+        skip_postgeneration_save = True
+
+    case = factory.SubFactory(UrgentActionFactory)
+    supporter = factory.SubFactory(SupporterFactory, city="Ottawa", postal_code="K1A 0B1")
+    language = "es"
+    subject = "UA {ua_number}: proteja al defensor"
+    body = "{salutation}:\n\nProteja al defensor, por favor.\n\n{supporter_name}, {supporter_city}"
+    personal_share = 40
+
+    @factory.post_generation
+    def targets(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.targets.set(extracted)
+
+
+class DeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "letters.Delivery"
+
+    letter = factory.SubFactory(LetterFactory, status="confirmed")
+    target = factory.SubFactory(TargetFactory)

@@ -1,0 +1,267 @@
+"""Letters to officials: sample letters, the supporters' letters, and the outbox."""
+
+import re
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel
+
+from campaigns.models import Supporter, Target, UrgentAction
+
+PLACEHOLDERS = (
+    "salutation",
+    "target_name",
+    "target_title",
+    "supporter_name",
+    "supporter_city",
+    "supporter_country",
+    "ua_number",
+)
+_PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
+
+
+def fill_placeholders(text: str, values: dict[str, str]) -> str:
+    """Replace the known ``{placeholders}`` in ``text``; leave every other brace alone.
+
+    Not str.format_map: a lone brace typed by an editor or a supporter makes format raise,
+    and ``{salutation.__class__}`` would reach into attributes. Only the names in
+    PLACEHOLDERS are replaced, and a missing value becomes an empty string.
+    """
+    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), "") or ""), text)
+
+
+def placeholder_values(*, target: Target, supporter: Supporter, case: UrgentAction) -> dict:
+    """What the placeholders stand for. Never the supporter's email or postal address."""
+    return {
+        "salutation": target.salutation,
+        "target_name": target.name,
+        "target_title": target.title,
+        "supporter_name": supporter.name,
+        "supporter_city": supporter.city,
+        "supporter_country": supporter.country.name if supporter.country else "",
+        "ua_number": case.number,
+    }
+
+
+class LetterTemplate(models.Model):
+    """The sample letter of a case in one language, with placeholders."""
+
+    case = models.ForeignKey(
+        UrgentAction, on_delete=models.CASCADE, related_name="letter_templates"
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    subject = models.CharField(
+        _("subject"), max_length=200, help_text=_("For example: Protect {target_name}'s staff")
+    )
+    body = models.TextField(
+        _("body"),
+        help_text=_(
+            "Placeholders: {salutation}, {target_name}, {target_title}, {supporter_name}, "
+            "{supporter_city}, {supporter_country}, {ua_number}."
+        ),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("case"), FieldPanel("language")]),
+        FieldPanel("subject"),
+        FieldPanel("body"),
+    ]
+
+    class Meta:
+        verbose_name = _("sample letter")
+        verbose_name_plural = _("sample letters")
+        ordering = ["case", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "language"],
+                name="unique_letter_template_language",
+                violation_error_message=_("This case already has a sample letter in this language."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"UA {self.case.number} ({self.language})"
+
+    def render(self, *, target: Target, supporter: Supporter) -> tuple[str, str]:
+        """The subject and body for one target and supporter."""
+        values = placeholder_values(target=target, supporter=supporter, case=self.case)
+        return fill_placeholders(self.subject, values), fill_placeholders(self.body, values)
+
+
+class Letter(models.Model):
+    """What one supporter wrote on one case. Target placeholders are filled per delivery."""
+
+    class Status(models.TextChoices):
+        PENDING_CONFIRMATION = "pending_confirmation", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    case = models.ForeignKey(UrgentAction, on_delete=models.CASCADE, related_name="letters")
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="letters")
+    targets = models.ManyToManyField(Target, related_name="+", verbose_name=_("targets"))
+    language = models.CharField(_("language"), max_length=10, default="es")
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"))
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status.choices, default=Status.PENDING_CONFIRMATION
+    )
+    is_identical_to_sample = models.BooleanField(_("identical to the sample"), default=False)
+    personal_share = models.PositiveSmallIntegerField(
+        _("own words (%)"), default=0, help_text=_("How much of the letter is the supporter's.")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("letter")
+        verbose_name_plural = _("letters")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["case", "status"], name="letter_case_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(personal_share__lte=100), name="letter_personal_share_percent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Letter #{self.pk} on UA {self.case.number}"
+
+    @property
+    def priority(self) -> int:
+        """Own words go first; identical letters are delivered, later."""
+        return 0 if self.is_identical_to_sample else 1 + self.personal_share // 10
+
+
+def default_letters_per_hour() -> int:
+    return settings.PLUMA_LETTERS_PER_TARGET_HOUR
+
+
+class DeliveryPolicy(models.Model):
+    """How one target takes its letters: the pace and the channel."""
+
+    class Mode(models.TextChoices):
+        INDIVIDUAL = "individual", _("One email per letter")
+        DAILY_DIGEST = "daily_digest", _("A daily digest")
+        PRINTED_BUNDLE = "printed_bundle", _("A printed bundle for the post")
+
+    target = models.OneToOneField(
+        Target, on_delete=models.CASCADE, related_name="delivery_policy", verbose_name=_("target")
+    )
+    mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices, default=Mode.INDIVIDUAL)
+    max_per_hour = models.PositiveIntegerField(
+        _("letters per hour"),
+        default=default_letters_per_hour,
+        help_text=_("At most this many letters an hour, spread evenly."),
+    )
+    # The start of the next free sending slot; reserved under a row lock (services.py).
+    next_slot_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    panels = [FieldPanel("target"), FieldRowPanel([FieldPanel("mode"), FieldPanel("max_per_hour")])]
+
+    class Meta:
+        verbose_name = _("delivery policy")
+        verbose_name_plural = _("delivery policies")
+        constraints = [
+            models.CheckConstraint(condition=Q(max_per_hour__gte=1), name="policy_pace_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target}: {self.get_mode_display()}, {self.max_per_hour}/h"
+
+
+class Delivery(models.Model):
+    """The outbox row: one letter to one target, and what became of it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        BOUNCED = "bounced", _("Bounced")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class ErrorCode(models.TextChoices):
+        NONE = "", _("No error")
+        REJECTED_ADDRESS = "rejected_address", _("the official's address was rejected")
+        BAD_REQUEST = "bad_request", _("the email service refused the letter")
+        BOUNCED = "bounced", _("the official's mail server refused it")
+        NO_EMAIL = "no_email", _("this office has no email address")
+        GAVE_UP = "gave_up", _("the email service kept failing")
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="deliveries")
+    target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="deliveries")
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    priority = models.PositiveSmallIntegerField(default=1)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # When a task for this row was last put on the broker (or its ETA): the sweeper uses it
+    # to tell a row whose task is on its way from one whose task was lost.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # The row already holds a future sending slot of its target's pace: don't reserve twice.
+    has_pace_slot = models.BooleanField(default=False)
+    esp_message_id = models.CharField(max_length=200, blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=300, blank=True)
+    error_code = models.CharField(max_length=32, choices=ErrorCode.choices, blank=True)
+    error = models.TextField(blank=True)
+    is_uncertain = models.BooleanField(
+        _("uncertain"),
+        default=False,
+        help_text=_("The email service timed out after it may have accepted the letter."),
+    )
+    queued_at = models.DateTimeField(default=timezone.now)
+    sending_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    supporter_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-queued_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "target"], name="unique_delivery_per_target")
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
+            models.Index(fields=["status", "lease_expires_at"], name="delivery_lease"),
+            models.Index(fields=["target", "status"], name="delivery_target_status"),
+            models.Index(fields=["esp_message_id"], name="delivery_esp_message_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Delivery #{self.pk} ({self.status})"
+
+
+class DeliveryEvent(models.Model):
+    """One tracking event from the ESP, kept once: a replay finds its event_id taken."""
+
+    event_id = models.CharField(max_length=200, unique=True)
+    delivery = models.ForeignKey(
+        Delivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    esp_name = models.CharField(max_length=40)
+    event_type = models.CharField(max_length=32)
+    description = models.TextField(blank=True)
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("delivery event")
+        verbose_name_plural = _("delivery events")
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.esp_name} {self.event_type} for delivery #{self.delivery_id}"

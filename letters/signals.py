@@ -1,0 +1,8 @@
+"""Receivers for anymail's signals; connected in LettersConfig.ready."""
+
+from . import services
+
+
+def on_tracking(sender, event, esp_name, **kwargs) -> None:
+    # An exception here becomes a 500 and the ESP posts the event again later.
+    services.record_delivery_event(event=event, esp_name=esp_name)

@@ -1,0 +1,37 @@
+"""Celery entry points for letters: ids in, one service call each.
+
+Late acks and reject-on-worker-lost come from the settings (CELERY_TASK_ACKS_LATE,
+CELERY_TASK_REJECT_ON_WORKER_LOST) and are repeated here because delivery depends on
+them: a worker killed mid-task leaves the message on the broker, and the row's lease
+lets the sweeper recover it if the broker loses the message too.
+"""
+
+from anymail.exceptions import AnymailAPIError
+from celery import shared_task
+
+from . import services
+
+RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
+
+
+@shared_task(name="letters.tasks.deliver", **RELIABLE)
+def deliver(delivery_id: int) -> str:
+    # Retries are the service's business (backoff in the database), not Celery's.
+    return services.deliver(delivery_id=delivery_id)
+
+
+@shared_task(name="letters.tasks.sweep_deliveries", **RELIABLE)
+def sweep_deliveries() -> dict[str, int]:
+    return services.sweep_deliveries()
+
+
+@shared_task(
+    name="letters.tasks.tell_supporter_of_failure",
+    autoretry_for=(OSError, AnymailAPIError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=6,
+    **RELIABLE,
+)
+def tell_supporter_of_failure(delivery_id: int) -> bool:
+    return services.tell_supporter_of_failure(delivery_id=delivery_id)

@@ -1,0 +1,147 @@
+"""Exact signature counts that cost the same to read with ten or a million signatures.
+
+Confirming a signature adds one to a random shard of its case in the same transaction
+that confirms it, so the shards can never disagree with the table, even after a crash.
+Reading sums the case's shards and keeps the result in the cache for a second or two:
+this is what the case page, the index and the API show.
+"""
+
+import dataclasses
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F, Sum
+
+from campaigns.models import UrgentAction
+
+from .models import Petition, Signature, SignatureCountShard
+
+SHARDS = 16
+
+
+def _cache_seconds() -> float:
+    return getattr(settings, "PLUMA_COUNT_CACHE_SECONDS", 2)
+
+
+def _cache_key(action_id: int) -> str:
+    return f"petitions:confirmed:{action_id}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Counts:
+    online: int
+    paper: int
+    goal: int | None
+
+    @property
+    def total(self) -> int:
+        return self.online + self.paper
+
+    @property
+    def percent(self) -> int:
+        """Progress towards the goal, 0–100, for the progress bar."""
+        if not self.goal:
+            return 0
+        return min(100, self.total * 100 // self.goal)
+
+    def as_dict(self) -> dict:
+        return {"online": self.online, "paper": self.paper, "total": self.total, "goal": self.goal}
+
+
+def _ensure_shards(action_id: int) -> None:
+    SignatureCountShard.objects.bulk_create(
+        [SignatureCountShard(action_id=action_id, shard=i) for i in range(SHARDS)],
+        ignore_conflicts=True,
+    )
+
+
+def add_confirmed(*, action_id: int, by: int = 1) -> None:
+    """Add to the confirmed count. Call inside the transaction that confirms the signatures."""
+    shard = secrets.randbelow(SHARDS)
+    rows = SignatureCountShard.objects.filter(action_id=action_id, shard=shard)
+    if not rows.update(confirmed=F("confirmed") + by):
+        # The first confirmation of a case creates its shards; concurrent creators meet
+        # on the unique constraint and ignore each other.
+        _ensure_shards(action_id)
+        rows.update(confirmed=F("confirmed") + by)
+
+
+def confirmed_count(action_id: int) -> int:
+    """The confirmed, unflagged signatures of a case, at most a couple of seconds old."""
+    key = _cache_key(action_id)
+    value = cache.get(key)
+    if value is None:
+        value = (
+            SignatureCountShard.objects.filter(action_id=action_id).aggregate(n=Sum("confirmed"))[
+                "n"
+            ]
+            or 0
+        )
+        cache.set(key, value, _cache_seconds())
+    return value
+
+
+def confirmed_counts(action_ids: list[int]) -> dict[int, int]:
+    """confirmed_count for many cases, with one query for those not in the cache."""
+    keys = {_cache_key(pk): pk for pk in action_ids}
+    cached = cache.get_many(list(keys))
+    result = {keys[key]: value for key, value in cached.items()}
+    missing = [pk for pk in action_ids if pk not in result]
+    if missing:
+        sums = dict(
+            SignatureCountShard.objects.filter(action_id__in=missing)
+            .values_list("action_id")
+            .annotate(n=Sum("confirmed"))
+            .values_list("action_id", "n")
+        )
+        fresh = {pk: sums.get(pk) or 0 for pk in missing}
+        cache.set_many({_cache_key(pk): n for pk, n in fresh.items()}, _cache_seconds())
+        result.update(fresh)
+    return result
+
+
+def paper_count(action_id: int) -> int:
+    """Paper signatures recorded by organizers (tallies arrive with the paper import)."""
+    return 0
+
+
+def _goal(action: UrgentAction) -> int | None:
+    try:
+        return action.petition.goal
+    except Petition.DoesNotExist:
+        return None
+
+
+def counts_for(action: UrgentAction, *, online: int | None = None) -> Counts:
+    if online is None:
+        online = confirmed_count(action.pk)
+    return Counts(online=online, paper=paper_count(action.pk), goal=_goal(action))
+
+
+def forget(action_id: int) -> None:
+    cache.delete(_cache_key(action_id))
+
+
+def reconcile(*, action_id: int) -> tuple[int, int]:
+    """Recompute a case's shards from the signatures table; returns (before, after).
+
+    The shard rows are locked first, so a confirmation in flight either committed before
+    the recount (and is in it) or waits and adds itself on top of it.
+    """
+    _ensure_shards(action_id)
+    with transaction.atomic():
+        shards = list(
+            SignatureCountShard.objects.select_for_update()
+            .filter(action_id=action_id)
+            .order_by("shard")
+        )
+        before = sum(s.confirmed for s in shards)
+        after = Signature.objects.filter(
+            action_id=action_id, status=Signature.Status.CONFIRMED, is_flagged=False
+        ).count()
+        SignatureCountShard.objects.filter(action_id=action_id).update(confirmed=0)
+        SignatureCountShard.objects.filter(action_id=action_id, shard=0).update(confirmed=after)
+    forget(action_id)
+    return before, after

@@ -1,0 +1,112 @@
+"""Input validation for signing; the rules of what is signed live in services."""
+
+import re
+import unicodedata
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from .models import FieldMode, Petition
+
+# Names end up in exports opened in spreadsheets and in packs handed to officials: no
+# links (spam), no control characters, nothing a spreadsheet would run as a formula.
+URL_RE = re.compile(
+    r"(://|www\.|\S\.(com|net|org|info|biz|ru|cn|xyz|top|io|ly|me|co|link|click|site|online)\b)",
+    re.IGNORECASE,
+)
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def _has_control_characters(value: str, allowed: str = "") -> bool:
+    return any(
+        unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in allowed
+        for ch in value
+    )
+
+
+def validate_name(value: str) -> None:
+    if _has_control_characters(value):
+        raise forms.ValidationError(_("Your name cannot contain control characters."))
+    if URL_RE.search(value):
+        raise forms.ValidationError(_("Your name cannot contain a web address."))
+    if value.startswith(FORMULA_START):
+        raise forms.ValidationError(_("Your name cannot start with =, +, - or @."))
+
+
+def validate_plain_text(value: str) -> None:
+    if _has_control_characters(value, allowed="\n\r\t"):
+        raise forms.ValidationError(_("This field cannot contain control characters."))
+
+
+# Shown next to the box and stored word for word in Consent.text when ticked.
+CONSENT_LABEL = _("Yes, email me updates about this case.")
+
+
+class SignatureForm(forms.Form):
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=120,
+        validators=[validate_name],
+        error_messages={"max_length": _("Please shorten your name to %(limit_value)d characters.")},
+    )
+    email = forms.EmailField(
+        label=_("Your email"),
+        max_length=254,
+        error_messages={"invalid": _("Enter an email address like ana@example.org.")},
+    )
+    # The model field's form field keeps country names lazy, so they follow the language.
+    country = CountryField(blank_label="—").formfield(
+        label=_("Your country"),
+        error_messages={"invalid_choice": _("Choose your country from the list.")},
+    )
+    postal_code = forms.CharField(
+        label=_("Postal code"), max_length=20, validators=[validate_plain_text]
+    )
+    city = forms.CharField(label=_("City"), max_length=100, validators=[validate_plain_text])
+    comment = forms.CharField(
+        label=_("Comment"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[validate_plain_text],
+    )
+    consent = forms.BooleanField(label=CONSENT_LABEL, required=False)
+    # Filled in by the page, the same for every visitor: which revision was shown, and
+    # (by the page's script) the utm_source of the visit.
+    page_revision = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    source = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+
+    def __init__(self, *args, petition: Petition | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field_name in ("postal_code", "city", "comment"):
+            mode = getattr(petition, f"{field_name}_field", FieldMode.OFF)
+            if mode == FieldMode.OFF:
+                del self.fields[field_name]
+            else:
+                self.fields[field_name].required = mode == FieldMode.REQUIRED
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.HiddenInput):
+                continue
+            field.error_messages["required"] = _("Please fill in this field.")
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["country"].widget.attrs["autocomplete"] = "country"
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean_source(self) -> str:
+        # utm_source is attacker-controlled; keep it short and printable.
+        source = self.cleaned_data.get("source", "")
+        return "".join(ch for ch in source if ch.isprintable())[:100]
+
+
+class ResendForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your email"),
+        max_length=254,
+        error_messages={
+            "invalid": _("Enter an email address like ana@example.org."),
+            "required": _("Please fill in this field."),
+        },
+    )

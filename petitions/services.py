@@ -1,0 +1,232 @@
+"""Every write of a petition: signing, confirming, and the emails that go with them."""
+
+import dataclasses
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from campaigns.models import Consent, Supporter, UrgentAction
+
+from . import counts, tokens
+from .emails import canonical_email
+from .models import Signature
+from .pages import case_page_url
+
+logger = logging.getLogger(__name__)
+
+# Caps on emails one address can be sent about one case, so the forms cannot be used to
+# flood someone's inbox.
+MAX_NOTICES = 3
+MAX_LINKS = 5
+
+
+class SigningClosed(ValidationError):
+    """The case does not take signatures (draft or closed)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class SignResult:
+    """What the view needs; deliberately the same shape for a first and a repeated sign-up."""
+
+    signature: Signature
+    is_new: bool
+
+
+def _enqueue(task_name: str, signature_id: int) -> None:
+    # Imported here: tasks import this module.
+    from . import tasks
+
+    getattr(tasks, task_name).delay_on_commit(signature_id)
+
+
+def sign(
+    *,
+    action: UrgentAction,
+    name: str,
+    email: str,
+    country: str,
+    language: str,
+    postal_code: str = "",
+    city: str = "",
+    comment: str = "",
+    source: str = "",
+    consent_text: str = "",
+    page_revision_id: int | None = None,
+    flag_reason: str = "",
+) -> SignResult:
+    """Record a pending signature and queue its confirmation email on commit.
+
+    A second sign-up with the same canonical email on the same case changes nothing but
+    queues a short "you have already signed" email (at most MAX_NOTICES per case).
+    `consent_text` is the exact label of the ticked consent box, or '' if not ticked.
+    Raises SigningClosed unless the case is open.
+    """
+    if not action.is_open:
+        raise SigningClosed(_("This case is closed and no longer takes signatures."))
+    canonical = canonical_email(email)
+    with transaction.atomic():
+        supporter, _created = Supporter.objects.get_or_create(
+            email_canonical=canonical,
+            defaults={
+                "email": email.strip(),
+                "name": name,
+                "country": country,
+                "postal_code": postal_code,
+                "city": city,
+                "language": language,
+            },
+        )
+        try:
+            # The unique constraint decides between concurrent identical sign-ups; the
+            # savepoint keeps the outer transaction usable for the loser.
+            with transaction.atomic():
+                signature = Signature.objects.create(
+                    action=action,
+                    supporter=supporter,
+                    name=name,
+                    country=country,
+                    postal_code=postal_code,
+                    city=city,
+                    comment=comment,
+                    language=language,
+                    source=source[:100],
+                    is_flagged=bool(flag_reason),
+                    flag_reason=flag_reason[:100],
+                    nonce=tokens.new_nonce(),
+                    links_sent=1,
+                )
+        except IntegrityError:
+            existing = Signature.objects.get(action=action, supporter=supporter)
+            capped = Signature.objects.filter(pk=existing.pk, notices_sent__lt=MAX_NOTICES)
+            if capped.update(notices_sent=F("notices_sent") + 1):
+                _enqueue("send_already_signed", existing.pk)
+            return SignResult(signature=existing, is_new=False)
+        if consent_text:
+            Consent.objects.create(
+                supporter=supporter,
+                action=action,
+                kind=Consent.Kind.CASE_UPDATES,
+                text=consent_text,
+                page_revision_id=page_revision_id,
+                language=language,
+            )
+        _enqueue("send_confirmation", signature.pk)
+    logger.info("Signature #%s on UA %s pending", signature.pk, action.number)
+    return SignResult(signature=signature, is_new=True)
+
+
+def confirm_signature(*, token: str) -> Signature:
+    """Confirm the signature a link names. Acts only from pending; each link works once.
+
+    Raises tokens.LinkInvalid, LinkExpired or LinkUsed. A signature made while the case
+    was open may be confirmed after it closed: it was given in time.
+    """
+    signature_id, nonce = tokens.read_token(token)
+    with transaction.atomic():
+        confirmed = Signature.objects.filter(
+            pk=signature_id, nonce=nonce, status=Signature.Status.PENDING
+        ).update(status=Signature.Status.CONFIRMED, confirmed_at=timezone.now(), nonce="")
+        if not confirmed:
+            raise tokens.LinkUsed
+        signature = Signature.objects.select_related("action").get(pk=signature_id)
+        if not signature.is_flagged:
+            counts.add_confirmed(action_id=signature.action_id)
+    logger.info("Signature #%s on UA %s confirmed", signature.pk, signature.action.number)
+    return signature
+
+
+def resend_confirmation(*, action: UrgentAction, email: str) -> None:
+    """Queue a fresh confirmation link if this address has a pending signature on the case.
+
+    Returns nothing either way, so the answer cannot tell anyone whether an address signed.
+    """
+    with transaction.atomic():
+        pending = Signature.objects.filter(
+            action=action,
+            supporter__email_canonical=canonical_email(email),
+            status=Signature.Status.PENDING,
+            links_sent__lt=MAX_LINKS,
+        ).values_list("pk", flat=True)
+        for signature_id in pending:
+            if Signature.objects.filter(pk=signature_id, links_sent__lt=MAX_LINKS).update(
+                links_sent=F("links_sent") + 1
+            ):
+                _enqueue("send_confirmation", signature_id)
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def _confirm_url(signature: Signature) -> str:
+    token = tokens.make_token(signature_id=signature.pk, nonce=signature.nonce)
+    with translation.override(signature.language):
+        return _absolute(reverse("petitions:confirm", kwargs={"token": token}))
+
+
+def _send(*, signature: Signature, template: str, context: dict) -> None:
+    with translation.override(signature.language):
+        context = {
+            "signature": signature,
+            "action": signature.action,
+            "name": signature.name,
+            "case_url": case_page_url(signature.action, signature.language),
+            "organisation": settings.ORGANISATION_NAME,
+            **context,
+        }
+        subject = render_to_string(f"petitions/email/{template}_subject.txt", context)
+        message = EmailMultiAlternatives(
+            subject=" ".join(subject.split()),
+            body=render_to_string(f"petitions/email/{template}.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[signature.supporter.email],
+        )
+        message.attach_alternative(
+            render_to_string(f"petitions/email/{template}.html", context), "text/html"
+        )
+    message.send()
+
+
+def _load(signature_id: int) -> Signature | None:
+    return Signature.objects.select_related("action", "supporter").filter(pk=signature_id).first()
+
+
+def send_confirmation(*, signature_id: int) -> bool:
+    """Email the confirmation link of a pending signature; returns whether one was sent."""
+    signature = _load(signature_id)
+    if signature is None or signature.status != Signature.Status.PENDING:
+        return False
+    _send(
+        signature=signature,
+        template="confirm",
+        context={
+            "confirm_url": _confirm_url(signature),
+            "valid_days": max(1, tokens.max_age() // 86400),
+        },
+    )
+    return True
+
+
+def send_already_signed(*, signature_id: int) -> bool:
+    """Tell the owner of an address that it already signed (with a link, if still pending)."""
+    signature = _load(signature_id)
+    if signature is None:
+        return False
+    is_pending = signature.status == Signature.Status.PENDING
+    _send(
+        signature=signature,
+        template="already_signed",
+        context={
+            "is_pending": is_pending,
+            "confirm_url": _confirm_url(signature) if is_pending else "",
+        },
+    )
+    return True

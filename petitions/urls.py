@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "petitions"
+
+# Mounted inside i18n_patterns (English at /, Spanish under /es/), above Wagtail's pages.
+urlpatterns = [
+    path("petition/<str:slug>/sign/", views.sign, name="sign"),
+    path("petition/<str:slug>/check-your-email/", views.check_email, name="check_email"),
+    path("petition/<str:slug>/new-link/", views.new_link, name="new_link"),
+    path("petition/<str:slug>/thank-you/", views.thanks, name="thanks"),
+    path("petition/confirm/<str:token>/", views.confirm, name="confirm"),
+]

@@ -1,0 +1,142 @@
+"""Signing pages: request → form → service → response; nothing here decides what counts."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from campaigns.models import UrgentAction
+
+from . import services, tokens
+from .forms import CONSENT_LABEL, ResendForm, SignatureForm
+from .models import Petition, Signature
+from .pages import case_page_url
+
+
+def _case(slug: str) -> UrgentAction:
+    """A public case by its URL number (58-20); drafts do not exist for the public."""
+    return get_object_or_404(
+        UrgentAction.objects.exclude(status=UrgentAction.Status.DRAFT),
+        number=slug.replace("-", "/"),
+    )
+
+
+def petition_of(action: UrgentAction) -> Petition | None:
+    try:
+        return action.petition
+    except Petition.DoesNotExist:
+        return None
+
+
+def _closed(request: HttpRequest, action: UrgentAction) -> HttpResponse:
+    # 409: the request is fine, the case's state refuses it.
+    return render(request, "petitions/closed.html", {"action": action}, status=409)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign(request: HttpRequest, slug: str) -> HttpResponse:
+    """The signing form on a page of its own (no-script fallback, and where errors show)."""
+    action = _case(slug)
+    if not action.is_open:
+        return _closed(request, action)
+    petition = petition_of(action)
+    if request.method == "GET":
+        form = SignatureForm(petition=petition, initial={"source": request.GET.get("utm_source")})
+        return render(request, "petitions/sign.html", {"action": action, "form": form})
+    form = SignatureForm(request.POST, petition=petition)
+    if not form.is_valid():
+        return render(request, "petitions/sign.html", {"action": action, "form": form}, status=400)
+    data = form.cleaned_data
+    try:
+        services.sign(
+            action=action,
+            name=data["name"],
+            email=data["email"],
+            country=data["country"],
+            postal_code=data.get("postal_code", ""),
+            city=data.get("city", ""),
+            comment=data.get("comment", ""),
+            language=translation.get_language(),
+            source=data["source"],
+            consent_text=str(CONSENT_LABEL) if data["consent"] else "",
+            page_revision_id=data["page_revision"],
+        )
+    except services.SigningClosed:
+        return _closed(request, action)
+    # The same redirect whether this address signed before or not: nothing to probe.
+    return redirect("petitions:check_email", slug=action.slug)
+
+
+def check_email(request: HttpRequest, slug: str) -> HttpResponse:
+    return render(request, "petitions/check_email.html", {"action": _case(slug)})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def new_link(request: HttpRequest, slug: str) -> HttpResponse:
+    """Ask for a new confirmation link; the answer never says whether the address signed."""
+    action = _case(slug)
+    form = ResendForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            services.resend_confirmation(action=action, email=form.cleaned_data["email"])
+            return redirect("petitions:check_email", slug=action.slug)
+        status = 400
+    else:
+        status = 200
+    return render(
+        request, "petitions/new_link.html", {"action": action, "form": form}, status=status
+    )
+
+
+def _link_problem(request: HttpRequest, token: str, error: tokens.LinkError) -> HttpResponse:
+    signature_id = tokens.signature_id_of(token)
+    action = (
+        UrgentAction.objects.filter(signatures__pk=signature_id).first() if signature_id else None
+    )
+    context = {"action": action, "kind": error.kind, "form": ResendForm()}
+    return render(
+        request,
+        "petitions/link_problem.html",
+        context,
+        status=400 if error.kind == "invalid" else 410,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button and changes nothing (mail scanners follow links); POST confirms."""
+    if request.method == "POST":
+        try:
+            signature = services.confirm_signature(token=token)
+        except tokens.LinkError as error:
+            return _link_problem(request, token, error)
+        return redirect("petitions:thanks", slug=signature.action.slug)
+    try:
+        signature_id, nonce = tokens.read_token(token)
+    except tokens.LinkError as error:
+        return _link_problem(request, token, error)
+    signature = (
+        Signature.objects.select_related("action")
+        .filter(pk=signature_id, nonce=nonce, status=Signature.Status.PENDING)
+        .first()
+    )
+    if signature is None:
+        return _link_problem(request, token, tokens.LinkUsed())
+    return render(request, "petitions/confirm.html", {"action": signature.action})
+
+
+def thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    action = _case(slug)
+    return render(
+        request,
+        "petitions/thanks.html",
+        {
+            "action": action,
+            "case_url": case_page_url(action, translation.get_language()),
+            "has_targets": action.action_targets.exists(),
+        },
+    )

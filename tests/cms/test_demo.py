@@ -1,0 +1,169 @@
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from wagtail.images import get_image_model
+from wagtail.models import Locale, Page, Revision, Site
+
+from campaigns.models import (
+    ActionTarget,
+    Category,
+    DeadlineExtension,
+    FollowUp,
+    Target,
+    UrgentAction,
+)
+from campaigns.services import close_expired_actions
+from cms.models import ActionIndexPage, ActionPage, HomePage, StandardPage
+
+pytestmark = pytest.mark.django_db
+
+
+def load_demo() -> str:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        "pages": Page.objects.count(),
+        "revisions": Revision.objects.count(),
+        "cases": UrgentAction.objects.count(),
+        "targets": Target.objects.count(),
+        "case targets": ActionTarget.objects.count(),
+        "follow-ups": FollowUp.objects.count(),
+        "images": get_image_model().objects.count(),
+        "sites": Site.objects.count(),
+        "locales": Locale.objects.count(),
+    }
+
+
+def test_loading_twice_creates_and_changes_nothing_the_second_time():
+    load_demo()
+    first = counts()
+    output = load_demo()
+
+    assert counts() == first
+    assert "created now: 0 cases, 0 targets, 0 pages, 0 images" in output
+    assert first["cases"] == 3
+    assert first["targets"] == 12  # five officials and seven embassies
+    assert first["images"] == 3
+
+
+def test_demo_cases_have_their_statuses_and_outcomes():
+    load_demo()
+    today = timezone.localdate()
+
+    defender = UrgentAction.objects.get(number="58/20")
+    assert defender.status == UrgentAction.Status.CLOSED
+    assert defender.outcome_kind == UrgentAction.OutcomeKind.GOOD_NEWS
+    assert defender.closed_at.date() == datetime.date(2020, 5, 29)
+    assert defender.follow_ups.get().text_in("es").title.endswith("AU 58/20")
+
+    detention = UrgentAction.objects.get(category=Category.DETENTION)
+    assert detention.status == UrgentAction.Status.OPEN
+    assert detention.issued_on < today < detention.deadline
+    assert [t.organisation for t in detention.targets_in_tier(ActionTarget.Tier.PRIMARY)] == [
+        "Instituto Nacional de Migración (INM)"
+    ]
+    assert detention.targets_in_tier(ActionTarget.Tier.COPY).get().organisation == (
+        "Secretaría de Gobernación (SEGOB)"
+    )
+
+    disappeared = UrgentAction.objects.get(category=Category.DISAPPEARED)
+    assert disappeared.status == UrgentAction.Status.OPEN
+    assert disappeared.targets_in_tier(ActionTarget.Tier.PRIMARY).count() == 2
+
+
+def test_disappeared_case_copies_the_embassy_in_the_host_countrys_language():
+    load_demo()
+    disappeared = UrgentAction.objects.get(category=Category.DISAPPEARED)
+
+    in_germany = disappeared.embassy_for("DE")
+    in_spain = disappeared.embassy_for("ES")
+
+    assert (in_germany.language, in_germany.salutation) == ("de", "Exzellenz")
+    assert (in_spain.language, in_spain.salutation) == ("es", "Excelentísimo Señor Embajador")
+    assert disappeared.embassy_for("JP") is None
+
+
+def test_every_contact_in_the_demo_is_fictional():
+    load_demo()
+
+    emails = list(Target.objects.values_list("email", flat=True))
+
+    assert emails and all(email.endswith("@example.org") for email in emails)
+
+
+def test_every_demo_page_has_a_live_spanish_translation():
+    load_demo()
+    spanish = Locale.objects.get(language_code="es")
+
+    for model in (HomePage, ActionIndexPage, ActionPage, StandardPage):
+        for page in model.objects.filter(locale__language_code="en"):
+            translation = page.get_translation_or_none(spanish)
+            assert translation is not None, page
+            assert translation.live
+            assert translation.title != page.title
+
+
+def test_spanish_case_pages_share_the_english_pages_case():
+    load_demo()
+
+    for page in ActionPage.objects.filter(locale__language_code="en"):
+        spanish = page.get_translation(Locale.objects.get(language_code="es"))
+        assert spanish.specific.action_id == page.action_id
+    assert ActionPage.objects.count() == 6
+
+
+def test_demo_home_replaces_wagtails_welcome_page():
+    load_demo()
+
+    site = Site.objects.get(is_default_site=True)
+
+    assert (site.hostname, site.port) == ("localhost", 80)
+    assert isinstance(site.root_page.specific, HomePage)
+    assert not Page.get_first_root_node().get_children().exact_type(Page).exists()
+
+
+def test_home_page_is_served_in_english_and_spanish(client):
+    load_demo()
+
+    english = client.get("/")
+    spanish = client.get("/es/")
+
+    assert english.status_code == 200
+    assert "Write for their rights" in english.content.decode()
+    assert spanish.status_code == 200
+    assert "Escribe por sus derechos" in spanish.content.decode()
+
+
+def test_case_page_shows_its_ua_number(client):
+    load_demo()
+    page = ActionPage.objects.get(locale__language_code="en", action__number="114/26")
+
+    response = client.get(page.url)
+
+    assert response.status_code == 200
+    assert "114/26" in response.content.decode()
+
+
+def test_reloading_after_the_deadline_passed_reopens_the_open_cases():
+    load_demo()
+    today = timezone.localdate()
+    UrgentAction.objects.filter(number="114/26").update(
+        issued_on=today - datetime.timedelta(days=100), deadline=today - datetime.timedelta(days=1)
+    )
+    close_expired_actions()
+
+    output = load_demo()
+
+    detention = UrgentAction.objects.get(number="114/26")
+    assert detention.status == UrgentAction.Status.OPEN
+    assert detention.deadline > today
+    assert DeadlineExtension.objects.filter(action=detention).count() == 1
+    assert "UA 114/26 is open until" in output
+    assert UrgentAction.objects.get(number="58/20").status == UrgentAction.Status.CLOSED

@@ -1,0 +1,189 @@
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from campaigns.models import Consent, Supporter, UrgentAction
+from petitions import counts, services, tokens
+from petitions.models import Signature
+from tests.factories import SignatureFactory, UrgentActionFactory
+
+from .helpers import last_token, queued, run_queued
+
+pytestmark = pytest.mark.django_db
+
+
+def sign(action, email="ana@example.org", **kwargs):
+    fields = {"name": "Ana López", "country": "CA", "language": "en", **kwargs}
+    return services.sign(action=action, email=email, **fields)
+
+
+def test_signing_writes_a_pending_signature_and_queues_its_confirmation(
+    django_capture_on_commit_callbacks,
+):
+    action = UrgentActionFactory()
+    with django_capture_on_commit_callbacks() as callbacks:
+        result = sign(action, email=" Ana+ua@Example.org", source="newsletter")
+
+    signature = Signature.objects.get()
+    assert result.is_new and result.signature == signature
+    assert signature.status == Signature.Status.PENDING
+    assert signature.source == "newsletter"
+    assert signature.supporter.email_canonical == "ana@example.org"
+    assert signature.supporter.email == "Ana+ua@Example.org"
+    assert queued(callbacks) == [("petitions.tasks.send_confirmation", (signature.pk,))]
+    assert not Consent.objects.exists()
+
+
+def test_confirmation_email_is_in_the_supporters_language(django_capture_on_commit_callbacks):
+    action = UrgentActionFactory()
+    with django_capture_on_commit_callbacks() as callbacks:
+        sign(action, language="es")
+    run_queued(callbacks)
+
+    (message,) = mail.outbox
+    assert message.to == ["ana@example.org"]
+    assert "/es/petition/confirm/" in message.body
+    assert message.alternatives[0][1] == "text/html"
+
+
+def test_ticked_consent_keeps_the_exact_text_and_page_revision():
+    action = UrgentActionFactory()
+    sign(action, consent_text="Yes, email me updates about this case.", page_revision_id=42)
+
+    consent = Consent.objects.get()
+    assert consent.kind == Consent.Kind.CASE_UPDATES
+    assert consent.text == "Yes, email me updates about this case."
+    assert consent.page_revision_id == 42
+    assert consent.action == action
+
+
+def test_signing_twice_keeps_one_signature_and_emails_a_notice(
+    django_capture_on_commit_callbacks,
+):
+    action = UrgentActionFactory()
+    first = sign(action, email="a.na@gmail.com")
+    with django_capture_on_commit_callbacks() as callbacks:
+        second = sign(action, email="Ana+again@googlemail.com", name="Someone Else")
+
+    assert Signature.objects.count() == 1
+    assert Supporter.objects.count() == 1
+    assert not second.is_new and second.signature.pk == first.signature.pk
+    assert Signature.objects.get().name == "Ana López"
+    assert queued(callbacks) == [("petitions.tasks.send_already_signed", (first.signature.pk,))]
+    run_queued(callbacks)
+    assert "already signed" in mail.outbox[-1].subject
+    assert mail.outbox[-1].to == ["a.na@gmail.com"]
+
+
+def test_already_signed_notices_stop_after_three_per_case(django_capture_on_commit_callbacks):
+    action = UrgentActionFactory()
+    sign(action)
+    with django_capture_on_commit_callbacks() as callbacks:
+        for _ in range(6):
+            sign(action)
+
+    assert len(queued(callbacks)) == services.MAX_NOTICES == 3
+    assert Signature.objects.get().notices_sent == 3
+
+
+def test_the_same_person_can_sign_different_cases():
+    sign(UrgentActionFactory())
+    sign(UrgentActionFactory())
+    assert Signature.objects.count() == 2
+    assert Supporter.objects.count() == 1
+
+
+@pytest.mark.parametrize("status", [UrgentAction.Status.CLOSED, UrgentAction.Status.DRAFT])
+def test_closed_and_draft_cases_refuse_signatures(status):
+    action = UrgentActionFactory(status=status, closed_at=timezone.now())
+    with pytest.raises(services.SigningClosed):
+        sign(action)
+    assert not Signature.objects.exists()
+
+
+def test_confirming_counts_the_signature_once(django_capture_on_commit_callbacks):
+    action = UrgentActionFactory()
+    with django_capture_on_commit_callbacks() as callbacks:
+        sign(action)
+    run_queued(callbacks)
+    token = last_token()
+
+    signature = services.confirm_signature(token=token)
+
+    assert signature.status == Signature.Status.CONFIRMED
+    assert signature.confirmed_at is not None
+    counts.forget(action.pk)
+    assert counts.confirmed_count(action.pk) == 1
+    with pytest.raises(tokens.LinkUsed):
+        services.confirm_signature(token=token)
+    counts.forget(action.pk)
+    assert counts.confirmed_count(action.pk) == 1
+
+
+def test_confirming_acts_only_from_pending():
+    signature = SignatureFactory(status=Signature.Status.CONFIRMED, confirmed_at=timezone.now())
+    token = tokens.make_token(signature_id=signature.pk, nonce=signature.nonce)
+    with pytest.raises(tokens.LinkUsed):
+        services.confirm_signature(token=token)
+
+
+def test_a_link_with_another_nonce_does_not_confirm():
+    signature = SignatureFactory()
+    token = tokens.make_token(signature_id=signature.pk, nonce="guessed")
+    with pytest.raises(tokens.LinkUsed):
+        services.confirm_signature(token=token)
+    signature.refresh_from_db()
+    assert signature.status == Signature.Status.PENDING
+
+
+def test_expired_links_do_not_confirm(settings):
+    signature = SignatureFactory()
+    token = tokens.make_token(signature_id=signature.pk, nonce=signature.nonce)
+    settings.PLUMA_CONFIRM_LINK_MAX_AGE = -1
+    with pytest.raises(tokens.LinkExpired):
+        services.confirm_signature(token=token)
+    signature.refresh_from_db()
+    assert signature.status == Signature.Status.PENDING
+
+
+def test_tampered_links_are_invalid():
+    signature = SignatureFactory()
+    token = tokens.make_token(signature_id=signature.pk, nonce=signature.nonce)
+    with pytest.raises(tokens.LinkInvalid):
+        services.confirm_signature(token=token[:-2] + "xx")
+
+
+def test_flagged_signatures_confirm_but_do_not_count():
+    action = UrgentActionFactory()
+    result = sign(action, flag_reason="rate limit")
+    token = tokens.make_token(signature_id=result.signature.pk, nonce=result.signature.nonce)
+    services.confirm_signature(token=token)
+    counts.forget(action.pk)
+    assert counts.confirmed_count(action.pk) == 0
+
+
+def test_resending_queues_a_new_link_only_for_a_pending_signature(
+    django_capture_on_commit_callbacks,
+):
+    action = UrgentActionFactory()
+    pending = sign(action, email="ana@example.org").signature
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert services.resend_confirmation(action=action, email="ANA@example.org") is None
+        assert services.resend_confirmation(action=action, email="nobody@example.org") is None
+    assert queued(callbacks) == [("petitions.tasks.send_confirmation", (pending.pk,))]
+
+
+def test_resending_is_capped(django_capture_on_commit_callbacks):
+    action = UrgentActionFactory()
+    sign(action)
+    with django_capture_on_commit_callbacks() as callbacks:
+        for _ in range(10):
+            services.resend_confirmation(action=action, email="ana@example.org")
+    # The first link was sent on signing.
+    assert len(queued(callbacks)) == services.MAX_LINKS - 1
+
+
+def test_no_confirmation_email_once_confirmed():
+    signature = SignatureFactory(status=Signature.Status.CONFIRMED, confirmed_at=timezone.now())
+    assert services.send_confirmation(signature_id=signature.pk) is False
+    assert mail.outbox == []
