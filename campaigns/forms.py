@@ -57,12 +57,12 @@ class UrgentActionForm(WagtailAdminModelForm):
 class TargetForm(WagtailAdminModelForm):
     def clean(self):
         cleaned = super().clean()
-        if not any(cleaned.get(field) for field in ("email", "postal_address", "phone")):
-            if "email" not in self.errors:
-                self.add_error(
-                    "email",
-                    _("Give at least one contact channel: email, postal address or phone."),
-                )
+        has_channel = any(cleaned.get(field) for field in ("email", "postal_address", "phone"))
+        # An invalid email already has its own message.
+        if not has_channel and "email" not in self.errors:
+            self.add_error(
+                "email", _("Give at least one contact channel: email, postal address or phone.")
+            )
         if cleaned.get("kind") == Target.Kind.EMBASSY:
             message = _(
                 "An embassy needs the country it represents and the country it is accredited to."

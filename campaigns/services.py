@@ -127,9 +127,12 @@ def save_action(
     partial save.
     """
     target_status = action.status
-    if previous is not None and previous.status != UrgentAction.Status.DRAFT:
-        if target_status == UrgentAction.Status.DRAFT:
-            raise ValidationError(_("A case that has been opened cannot go back to draft."))
+    if (
+        previous is not None
+        and previous.status != UrgentAction.Status.DRAFT
+        and target_status == UrgentAction.Status.DRAFT
+    ):
+        raise ValidationError(_("A case that has been opened cannot go back to draft."))
     if target_status == UrgentAction.Status.CLOSED and not action.outcome_kind:
         raise ValidationError(_("Choose an outcome to close the case."))
     outcome_kind = action.outcome_kind

@@ -2,8 +2,9 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import ProtectedError
+from django.db import router, transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.db.models.deletion import Collector
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -46,21 +47,38 @@ class ServiceSaveMixin:
 
 
 class ProtectedDeleteView(generic.DeleteView):
-    """Refuse, with a message and a 409, to delete what other records still need."""
+    """Refuse, with a message and a 409, to delete what other records still need.
+
+    Wagtail alone would answer a protected object with a bare "permission denied" (when
+    its reference index knows the use) or a 500 (when it does not).
+    """
+
+    def protected_by(self) -> list:
+        collector = Collector(using=router.db_for_write(self.model))
+        try:
+            collector.collect([self.object])
+        except (ProtectedError, RestrictedError) as error:
+            return list(getattr(error, "protected_objects", None) or error.restricted_objects)
+        return []
+
+    def refuse(self, protected):
+        # A case target protects its target: name the case, not the link.
+        users = sorted({str(getattr(obj, "action", obj)) for obj in protected})
+        messages.error(
+            self.request,
+            gettext("“%(object)s” cannot be deleted while it is used by: %(users)s.")
+            % {"object": self.object, "users": "; ".join(users[:5])},
+        )
+        return self.render_to_response(self.get_context_data(), status=409)
 
     def form_valid(self, form):
+        if protected := self.protected_by():
+            return self.refuse(protected)
         try:
             with transaction.atomic():
                 return super().form_valid(form)
-        except ProtectedError as error:
-            # A case target protects its target: name the case, not the link.
-            users = sorted({str(getattr(obj, "action", obj)) for obj in error.protected_objects})
-            messages.error(
-                self.request,
-                gettext("“%(object)s” cannot be deleted while it is used by: %(users)s.")
-                % {"object": self.object, "users": "; ".join(users[:5])},
-            )
-            return self.render_to_response(self.get_context_data(), status=409)
+        except ProtectedError as error:  # a use added since the check above
+            return self.refuse(error.protected_objects)
 
 
 class UrgentActionCreateView(ServiceSaveMixin, generic.CreateView):

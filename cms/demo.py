@@ -563,7 +563,7 @@ PRIVACY = {
             ),
             *h("How long we keep it"),
             *p(
-                "We keep your details while a case is open and for twelve months after it closes, "
+                "We keep your details while a case is open and for six months after it closes, "
                 "so we can tell you its outcome. After that, names and email addresses are removed "
                 "and only the counts remain. If you asked to hear about new cases, we keep your "
                 "email address for that until you unsubscribe."
@@ -609,7 +609,7 @@ PRIVACY = {
             ),
             *h("Cuánto tiempo lo guardamos"),
             *p(
-                "Guardamos tus datos mientras el caso está abierto y durante doce meses después de "
+                "Guardamos tus datos mientras el caso está abierto y durante seis meses después de "
                 "su cierre, para poder contarte el resultado. Después se borran los nombres y los "
                 "correos y solo quedan los recuentos. Si pediste recibir casos nuevos, guardamos tu "
                 "correo para eso hasta que te des de baja."

@@ -38,9 +38,7 @@ class HomePage(Page):
             .select_related("action")
             .order_by("action__deadline", "action__number")[:HOME_OPEN_ACTIONS]
         )
-        context["action_index"] = (
-            ActionIndexPage.objects.live().filter(locale=self.locale).first()
-        )
+        context["action_index"] = ActionIndexPage.objects.live().filter(locale=self.locale).first()
         return context
 
 
@@ -228,4 +226,3 @@ class StandardPage(Page):
 
     class Meta:
         verbose_name = _("standard page")
-

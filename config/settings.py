@@ -230,7 +230,8 @@ ANYMAIL = {
 EMAIL_TIMEOUT = 10
 # Every ESP call gives up after this many seconds (a string from the environment would
 # reach requests as-is, so it is read as a number).
-ANYMAIL["REQUESTS_TIMEOUT"] = env_int("ANYMAIL_REQUESTS_TIMEOUT", 20)
+ANYMAIL_REQUESTS_TIMEOUT = env_int("ANYMAIL_REQUESTS_TIMEOUT", 20)
+ANYMAIL["REQUESTS_TIMEOUT"] = ANYMAIL_REQUESTS_TIMEOUT
 if IS_PRODUCTION and not ANYMAIL.get("WEBHOOK_SECRET"):
     # Without it anyone could mark letters delivered or bounced.
     raise ImproperlyConfigured("Set ANYMAIL_WEBHOOK_SECRET (user:password) for the ESP webhooks.")
@@ -317,7 +318,7 @@ CELERY_BEAT_SCHEDULE["close-expired-actions"]["schedule"] = float(PLUMA_CLOSE_EX
 PLUMA_LETTERS_PER_TARGET_HOUR = env_int("PLUMA_LETTERS_PER_TARGET_HOUR", 30)
 # A letter stuck in "sending" this long is handed back to the queue by the sweeper.
 PLUMA_DELIVERY_LEASE_SECONDS = env_int("PLUMA_DELIVERY_LEASE_SECONDS", 300)
-if PLUMA_DELIVERY_LEASE_SECONDS <= 2 * ANYMAIL["REQUESTS_TIMEOUT"]:
+if PLUMA_DELIVERY_LEASE_SECONDS <= 2 * ANYMAIL_REQUESTS_TIMEOUT:
     # A lease shorter than a send could expire mid-send and the letter go out twice.
     raise ImproperlyConfigured(
         "PLUMA_DELIVERY_LEASE_SECONDS must be more than twice ANYMAIL_REQUESTS_TIMEOUT."

@@ -80,7 +80,9 @@ class LetterTemplate(models.Model):
             models.UniqueConstraint(
                 fields=["case", "language"],
                 name="unique_letter_template_language",
-                violation_error_message=_("This case already has a sample letter in this language."),
+                violation_error_message=_(
+                    "This case already has a sample letter in this language."
+                ),
             )
         ]
 

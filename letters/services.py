@@ -173,9 +173,9 @@ def deliver(*, delivery_id: int) -> Outcome:
     ).update(status=Status.SENDING, sending_at=now, lease_expires_at=now + _lease())
     if not claimed:
         return Outcome.SKIPPED
-    delivery = Delivery.objects.select_related(
-        "letter__supporter", "letter__case", "target"
-    ).get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("letter__supporter", "letter__case", "target").get(
+        pk=delivery_id
+    )
 
     if delivery.letter.status != Letter.Status.CONFIRMED:
         Delivery.objects.filter(pk=delivery_id, status=Status.SENDING).update(
@@ -312,7 +312,9 @@ def sweep_deliveries(*, now: datetime.datetime | None = None) -> dict[str, int]:
     for delivery_id in due_ids:
         tasks.deliver.delay(delivery_id)
     if requeued or due_ids or gave_up:
-        logger.info("Sweep: %d leases expired, %d enqueued, %d gave up", requeued, len(due_ids), gave_up)
+        logger.info(
+            "Sweep: %d leases expired, %d enqueued, %d gave up", requeued, len(due_ids), gave_up
+        )
     return {"requeued": requeued, "enqueued": len(due_ids), "failed": gave_up}
 
 
@@ -352,9 +354,7 @@ def tell_supporter_of_failure(*, delivery_id: int) -> bool:
         subject = render_to_string("letters/email/delivery_failed_subject.txt", context)
         body = render_to_string("letters/email/delivery_failed.txt", context)
     try:
-        EmailMessage(
-            subject=" ".join(subject.split()), body=body, to=[supporter.email]
-        ).send()
+        EmailMessage(subject=" ".join(subject.split()), body=body, to=[supporter.email]).send()
     except Exception:
         Delivery.objects.filter(pk=delivery_id).update(supporter_notified_at=None)
         raise
@@ -405,9 +405,7 @@ def _find_delivery_id(event: AnymailTrackingEvent) -> int | None:
     return None
 
 
-def record_delivery_event(
-    *, event: AnymailTrackingEvent, esp_name: str
-) -> DeliveryEvent | None:
+def record_delivery_event(*, event: AnymailTrackingEvent, esp_name: str) -> DeliveryEvent | None:
     """Record an ESP tracking event and move its delivery, only from the expected states.
 
     Idempotent on the event id: a replayed event returns None and changes nothing.
@@ -429,9 +427,9 @@ def record_delivery_event(
                 "delivery_id": delivery_id,
                 "esp_name": esp_name[:40],
                 "event_type": event.event_type,
-                "description": " ".join(
-                    filter(None, [event.description, event.mta_response])
-                )[:2000],
+                "description": " ".join(filter(None, [event.description, event.mta_response]))[
+                    :2000
+                ],
                 "occurred_at": event.timestamp,
             },
         )

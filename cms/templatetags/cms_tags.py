@@ -45,7 +45,7 @@ def page_translations(context, page: Page) -> list[dict]:
         for translated in page.get_translations(inclusive=True).live().select_related("locale")
     }
     links = []
-    for code, name in settings.LANGUAGES:
+    for code, _name in settings.LANGUAGES:
         translated = by_language.get(code)
         if translated is None:
             continue

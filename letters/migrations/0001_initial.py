@@ -2,159 +2,355 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import letters.models
 from django.db import migrations, models
+
+import letters.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('campaigns', '0002_supporters'),
+        ("campaigns", "0002_supporters"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('delivered', 'Delivered'), ('bounced', 'Bounced'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='queued', max_length=16, verbose_name='status')),
-                ('priority', models.PositiveSmallIntegerField(default=1)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('enqueued_at', models.DateTimeField(blank=True, null=True)),
-                ('lease_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('has_pace_slot', models.BooleanField(default=False)),
-                ('esp_message_id', models.CharField(blank=True, max_length=200)),
-                ('message_id', models.CharField(blank=True, max_length=300, verbose_name='Message-ID')),
-                ('error_code', models.CharField(blank=True, choices=[('', 'No error'), ('rejected_address', "the official's address was rejected"), ('bad_request', 'the email service refused the letter'), ('bounced', "the official's mail server refused it"), ('no_email', 'this office has no email address'), ('gave_up', 'the email service kept failing')], max_length=32)),
-                ('error', models.TextField(blank=True)),
-                ('is_uncertain', models.BooleanField(default=False, help_text='The email service timed out after it may have accepted the letter.', verbose_name='uncertain')),
-                ('queued_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sending_at', models.DateTimeField(blank=True, null=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('delivered_at', models.DateTimeField(blank=True, null=True)),
-                ('bounced_at', models.DateTimeField(blank=True, null=True)),
-                ('failed_at', models.DateTimeField(blank=True, null=True)),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('supporter_notified_at', models.DateTimeField(blank=True, null=True)),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='campaigns.target')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("delivered", "Delivered"),
+                            ("bounced", "Bounced"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("priority", models.PositiveSmallIntegerField(default=1)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("enqueued_at", models.DateTimeField(blank=True, null=True)),
+                ("lease_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("has_pace_slot", models.BooleanField(default=False)),
+                ("esp_message_id", models.CharField(blank=True, max_length=200)),
+                (
+                    "message_id",
+                    models.CharField(blank=True, max_length=300, verbose_name="Message-ID"),
+                ),
+                (
+                    "error_code",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "No error"),
+                            ("rejected_address", "the official's address was rejected"),
+                            ("bad_request", "the email service refused the letter"),
+                            ("bounced", "the official's mail server refused it"),
+                            ("no_email", "this office has no email address"),
+                            ("gave_up", "the email service kept failing"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("error", models.TextField(blank=True)),
+                (
+                    "is_uncertain",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The email service timed out after it may have accepted the letter.",
+                        verbose_name="uncertain",
+                    ),
+                ),
+                ("queued_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sending_at", models.DateTimeField(blank=True, null=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("delivered_at", models.DateTimeField(blank=True, null=True)),
+                ("bounced_at", models.DateTimeField(blank=True, null=True)),
+                ("failed_at", models.DateTimeField(blank=True, null=True)),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                ("supporter_notified_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deliveries",
+                        to="campaigns.target",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'delivery',
-                'verbose_name_plural': 'deliveries',
-                'ordering': ['-queued_at'],
+                "verbose_name": "delivery",
+                "verbose_name_plural": "deliveries",
+                "ordering": ["-queued_at"],
             },
         ),
         migrations.CreateModel(
-            name='DeliveryEvent',
+            name="DeliveryEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.CharField(max_length=200, unique=True)),
-                ('esp_name', models.CharField(max_length=40)),
-                ('event_type', models.CharField(max_length=32)),
-                ('description', models.TextField(blank=True)),
-                ('occurred_at', models.DateTimeField(blank=True, null=True)),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('delivery', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='letters.delivery')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event_id", models.CharField(max_length=200, unique=True)),
+                ("esp_name", models.CharField(max_length=40)),
+                ("event_type", models.CharField(max_length=32)),
+                ("description", models.TextField(blank=True)),
+                ("occurred_at", models.DateTimeField(blank=True, null=True)),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="events",
+                        to="letters.delivery",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'delivery event',
-                'verbose_name_plural': 'delivery events',
-                'ordering': ['-received_at'],
+                "verbose_name": "delivery event",
+                "verbose_name_plural": "delivery events",
+                "ordering": ["-received_at"],
             },
         ),
         migrations.CreateModel(
-            name='Letter',
+            name="Letter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('language', models.CharField(default='es', max_length=10, verbose_name='language')),
-                ('subject', models.CharField(max_length=200, verbose_name='subject')),
-                ('body', models.TextField(verbose_name='body')),
-                ('status', models.CharField(choices=[('pending_confirmation', 'Waiting for confirmation'), ('confirmed', 'Confirmed'), ('cancelled', 'Cancelled')], default='pending_confirmation', max_length=24, verbose_name='status')),
-                ('is_identical_to_sample', models.BooleanField(default=False, verbose_name='identical to the sample')),
-                ('personal_share', models.PositiveSmallIntegerField(default=0, help_text="How much of the letter is the supporter's.", verbose_name='own words (%)')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='letters', to='campaigns.urgentaction')),
-                ('supporter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='letters', to='campaigns.supporter')),
-                ('targets', models.ManyToManyField(related_name='+', to='campaigns.target', verbose_name='targets')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(default="es", max_length=10, verbose_name="language"),
+                ),
+                ("subject", models.CharField(max_length=200, verbose_name="subject")),
+                ("body", models.TextField(verbose_name="body")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending_confirmation", "Waiting for confirmation"),
+                            ("confirmed", "Confirmed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="pending_confirmation",
+                        max_length=24,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "is_identical_to_sample",
+                    models.BooleanField(default=False, verbose_name="identical to the sample"),
+                ),
+                (
+                    "personal_share",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="How much of the letter is the supporter's.",
+                        verbose_name="own words (%)",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="letters",
+                        to="campaigns.urgentaction",
+                    ),
+                ),
+                (
+                    "supporter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="letters",
+                        to="campaigns.supporter",
+                    ),
+                ),
+                (
+                    "targets",
+                    models.ManyToManyField(
+                        related_name="+", to="campaigns.target", verbose_name="targets"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'letter',
-                'verbose_name_plural': 'letters',
-                'ordering': ['-created_at'],
+                "verbose_name": "letter",
+                "verbose_name_plural": "letters",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='letter',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='letters.letter'),
+            model_name="delivery",
+            name="letter",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="deliveries",
+                to="letters.letter",
+            ),
         ),
         migrations.CreateModel(
-            name='LetterTemplate',
+            name="LetterTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('language', models.CharField(choices=[('en', 'English'), ('es', 'Spanish')], max_length=10, verbose_name='language')),
-                ('subject', models.CharField(help_text="For example: Protect {target_name}'s staff", max_length=200, verbose_name='subject')),
-                ('body', models.TextField(help_text='Placeholders: {salutation}, {target_name}, {target_title}, {supporter_name}, {supporter_city}, {supporter_country}, {ua_number}.', verbose_name='body')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='letter_templates', to='campaigns.urgentaction')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("en", "English"), ("es", "Spanish")],
+                        max_length=10,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.CharField(
+                        help_text="For example: Protect {target_name}'s staff",
+                        max_length=200,
+                        verbose_name="subject",
+                    ),
+                ),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="Placeholders: {salutation}, {target_name}, {target_title}, {supporter_name}, {supporter_city}, {supporter_country}, {ua_number}.",
+                        verbose_name="body",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="letter_templates",
+                        to="campaigns.urgentaction",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sample letter',
-                'verbose_name_plural': 'sample letters',
-                'ordering': ['case', 'language'],
+                "verbose_name": "sample letter",
+                "verbose_name_plural": "sample letters",
+                "ordering": ["case", "language"],
             },
         ),
         migrations.CreateModel(
-            name='DeliveryPolicy',
+            name="DeliveryPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mode', models.CharField(choices=[('individual', 'One email per letter'), ('daily_digest', 'A daily digest'), ('printed_bundle', 'A printed bundle for the post')], default='individual', max_length=16, verbose_name='mode')),
-                ('max_per_hour', models.PositiveIntegerField(default=letters.models.default_letters_per_hour, help_text='At most this many letters an hour, spread evenly.', verbose_name='letters per hour')),
-                ('next_slot_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('target', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='delivery_policy', to='campaigns.target', verbose_name='target')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("individual", "One email per letter"),
+                            ("daily_digest", "A daily digest"),
+                            ("printed_bundle", "A printed bundle for the post"),
+                        ],
+                        default="individual",
+                        max_length=16,
+                        verbose_name="mode",
+                    ),
+                ),
+                (
+                    "max_per_hour",
+                    models.PositiveIntegerField(
+                        default=letters.models.default_letters_per_hour,
+                        help_text="At most this many letters an hour, spread evenly.",
+                        verbose_name="letters per hour",
+                    ),
+                ),
+                ("next_slot_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "target",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="delivery_policy",
+                        to="campaigns.target",
+                        verbose_name="target",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'delivery policy',
-                'verbose_name_plural': 'delivery policies',
-                'constraints': [models.CheckConstraint(condition=models.Q(('max_per_hour__gte', 1)), name='policy_pace_positive')],
+                "verbose_name": "delivery policy",
+                "verbose_name_plural": "delivery policies",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("max_per_hour__gte", 1)), name="policy_pace_positive"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='letter',
-            index=models.Index(fields=['case', 'status'], name='letter_case_status'),
+            model_name="letter",
+            index=models.Index(fields=["case", "status"], name="letter_case_status"),
         ),
         migrations.AddConstraint(
-            model_name='letter',
-            constraint=models.CheckConstraint(condition=models.Q(('personal_share__lte', 100)), name='letter_personal_share_percent'),
+            model_name="letter",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("personal_share__lte", 100)),
+                name="letter_personal_share_percent",
+            ),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['status', 'next_attempt_at'], name='delivery_due'),
+            model_name="delivery",
+            index=models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['status', 'lease_expires_at'], name='delivery_lease'),
+            model_name="delivery",
+            index=models.Index(fields=["status", "lease_expires_at"], name="delivery_lease"),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['target', 'status'], name='delivery_target_status'),
+            model_name="delivery",
+            index=models.Index(fields=["target", "status"], name="delivery_target_status"),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['esp_message_id'], name='delivery_esp_message_id'),
+            model_name="delivery",
+            index=models.Index(fields=["esp_message_id"], name="delivery_esp_message_id"),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(fields=('letter', 'target'), name='unique_delivery_per_target'),
+            model_name="delivery",
+            constraint=models.UniqueConstraint(
+                fields=("letter", "target"), name="unique_delivery_per_target"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lettertemplate',
-            constraint=models.UniqueConstraint(fields=('case', 'language'), name='unique_letter_template_language', violation_error_message='This case already has a sample letter in this language.'),
+            model_name="lettertemplate",
+            constraint=models.UniqueConstraint(
+                fields=("case", "language"),
+                name="unique_letter_template_language",
+                violation_error_message="This case already has a sample letter in this language.",
+            ),
         ),
     ]

@@ -164,6 +164,7 @@ def test_edit_pages_render(staff_client):
         reverse("urgent_actions:edit", args=[action.pk]),
         reverse("targets:edit", args=[target.pk]),
         reverse("follow_ups:edit", args=[follow_up.pk]),
+        reverse("urgent_actions:inspect", args=[action.pk]),
     ]:
         response = staff_client.get(url)
         assert response.status_code == 200, url
@@ -307,9 +308,7 @@ def test_a_target_without_any_contact_channel_is_refused_with_a_message(staff_cl
     response = staff_client.post(
         reverse("targets:add"), target_data(email="", postal_address="", phone="")
     )
-    assert_refused(
-        response, "Give at least one contact channel: email, postal address or phone."
-    )
+    assert_refused(response, "Give at least one contact channel: email, postal address or phone.")
     assert not Target.objects.exists()
 
 
@@ -411,6 +410,44 @@ def test_editing_keeps_and_removes_inline_targets(superuser_client):
     assert [link.target for link in action.action_targets.all()] == [kept]
 
 
+def test_opening_a_case_whose_deadline_has_passed_is_refused(superuser_client):
+    yesterday = timezone.localdate() - DAY
+    action = UrgentActionFactory(
+        status=Status.DRAFT, opened_at=None, issued_on=yesterday - 30 * DAY, deadline=yesterday
+    )
+    response = superuser_client.post(
+        reverse("urgent_actions:edit", args=[action.pk]), edit_data(action, status=Status.OPEN)
+    )
+    assert_refused(response, "To open the case, set a deadline today or later.")
+    action.refresh_from_db()
+    assert action.status == Status.DRAFT
+
+
+def test_reopening_a_closed_case_with_a_new_deadline_records_both(superuser_client):
+    action = UrgentActionFactory(
+        status=Status.CLOSED,
+        closed_at=timezone.now(),
+        outcome_kind=UrgentAction.OutcomeKind.DEADLINE_PASSED,
+        issued_on=timezone.localdate() - 50 * DAY,
+        deadline=timezone.localdate() - 10 * DAY,
+    )
+    new_deadline = timezone.localdate() + 10 * DAY
+    response = superuser_client.post(
+        reverse("urgent_actions:edit", args=[action.pk]),
+        edit_data(
+            action,
+            status=Status.OPEN,
+            outcome_kind="",
+            deadline=new_deadline.isoformat(),
+            deadline_reason="New threats",
+        ),
+    )
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert (action.status, action.closed_at, action.deadline) == (Status.OPEN, None, new_deadline)
+    assert DeadlineExtension.objects.get(action=action).reason == "New threats"
+
+
 # Follow-ups
 
 
@@ -472,6 +509,7 @@ def test_organizers_can_view_cases_but_not_add_or_edit_them(client):
     assert response.status_code in (302, 403)
     assert not UrgentAction.objects.filter(number="99/26").exists()
     assert client.get(reverse("urgent_actions:edit", args=[action.pk])).status_code in (302, 403)
+    assert client.get(reverse("urgent_actions:inspect", args=[action.pk])).status_code == 200
 
 
 def test_organizers_hold_no_page_permissions():

@@ -5,7 +5,6 @@ import pytest
 from django.utils import timezone
 
 from campaigns.models import ActionTarget, UrgentAction
-from cms.models import ActionPage
 from tests.factories import (
     ActionTargetFactory,
     FollowUpFactory,

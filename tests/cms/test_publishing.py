@@ -53,6 +53,15 @@ def test_saving_a_draft_page_leaves_the_case_in_draft(index):
     assert action.status == UrgentAction.Status.DRAFT
 
 
+def test_the_case_page_form_offers_a_case_chooser(client, index):
+    client.force_login(user_in("Editors"))
+
+    response = client.get(reverse("wagtailadmin_pages:add", args=("cms", "actionpage", index.pk)))
+
+    assert response.status_code == 200
+    assert "Choose an urgent action" in response.content.decode()
+
+
 def test_an_editor_submits_a_case_page_and_a_moderator_approves_it(client, index):
     action = draft_case(title="Protect Ana")
     editor, moderator = user_in("Editors"), user_in("Moderators")
@@ -127,7 +136,9 @@ def test_scheduled_publishing_makes_the_page_live_and_opens_the_case(client, ind
     page = index.add_child(
         instance=ActionPage(title="Later", slug="later", action=action, summary="S", live=False)
     )
-    revision = page.save_revision(approved_go_live_at=timezone.now() - datetime.timedelta(minutes=1))
+    revision = page.save_revision(
+        approved_go_live_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
     page.go_live_at = revision.approved_go_live_at
     page.save()
     assert not ActionPage.objects.get(pk=page.pk).live

@@ -119,7 +119,7 @@ class PostmarkStub:
                 if answer == "500":
                     return self._reply(500, {"ErrorCode": 500, "Message": "Internal error"})
                 if answer == "invalid":
-                    to = data.get("To", "")
+                    to = _addr_spec(data.get("To", ""))
                     return self._reply(
                         422, {"ErrorCode": 300, "Message": f"Invalid 'To' address: '{to}'."}
                     )

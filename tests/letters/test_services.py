@@ -10,7 +10,7 @@ from django.utils import timezone
 from letters import services
 from letters.models import Delivery, DeliveryPolicy, Letter
 from letters.services import Outcome
-from tests.factories import DeliveryFactory, LetterFactory, TargetFactory
+from tests.factories import LetterFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db
 Status = Delivery.Status

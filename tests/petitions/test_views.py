@@ -200,7 +200,10 @@ def test_asking_for_a_new_link_with_a_bad_address_is_a_400(client):
 
 def test_thank_you_page_mentions_letters_only_when_the_case_has_targets(client):
     bare = UrgentActionFactory()
-    assert "write to the officials" not in client.get(f"/petition/{bare.slug}/thank-you/").content.decode()
+    assert (
+        "write to the officials"
+        not in client.get(f"/petition/{bare.slug}/thank-you/").content.decode()
+    )
     with_targets = ActionTargetFactory().action
     page = client.get(f"/petition/{with_targets.slug}/thank-you/").content.decode()
     assert "write to the officials" in page

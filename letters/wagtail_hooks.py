@@ -1,0 +1,182 @@
+"""Admin for letters: sample letters with a preview, delivery policies, the outbox."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from wagtail import hooks
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from campaigns.models import ActionTarget, Supporter, UrgentAction
+
+from .models import Delivery, DeliveryPolicy, LetterTemplate
+
+
+class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
+    """The outbox is written by the delivery engine only; people may look."""
+
+    def user_has_permission(self, user, action):
+        if action in ("add", "change", "delete"):
+            return False
+        return super().user_has_permission(user, action)
+
+
+register_permission_policy(Delivery, ReadOnlyPermissionPolicy(Delivery))
+
+
+class LetterTemplateInspectView(generic.InspectView):
+    def get_fields(self):
+        return ["case", "language", "subject", "body", "preview"]
+
+    def get_field_label(self, field_name, field):
+        if field_name == "preview":
+            return _("Preview")
+        return super().get_field_label(field_name, field)
+
+    def get_preview_display_value(self):
+        template = self.object
+        link = (
+            ActionTarget.objects.filter(action=template.case, tier=ActionTarget.Tier.PRIMARY)
+            .select_related("target")
+            .order_by("sort_order")
+            .first()
+        )
+        if link is None:
+            return _("Add a primary target to the case to see the letter as it will be sent.")
+        # An example supporter, never saved: the preview must not depend on real people.
+        supporter = Supporter(name="Ana López", city="Ottawa", country="CA")
+        subject, body = template.render(target=link.target, supporter=supporter)
+        return format_html(
+            "<p><strong>{}</strong> {}</p><p><strong>{}</strong> {}</p><pre>{}</pre>",
+            _("To:"),
+            link.target,
+            _("Subject:"),
+            subject,
+            body,
+        )
+
+
+class LetterTemplateViewSet(ModelViewSet):
+    model = LetterTemplate
+    icon = "mail"
+    menu_label = _("Sample letters")
+    inspect_view_enabled = True
+    inspect_view_class = LetterTemplateInspectView
+    copy_view_enabled = True
+    list_display = ["__str__", "language", "subject", Column("updated_at", label=_("Updated"))]
+    list_filter = ["language", "case"]
+    search_fields = ["subject", "body"]
+    panels = LetterTemplate.panels
+
+
+class DeliveryPolicyViewSet(ModelViewSet):
+    model = DeliveryPolicy
+    icon = "time"
+    menu_label = _("Delivery policies")
+    copy_view_enabled = False
+    list_display = ["target", "mode", "max_per_hour"]
+    list_filter = ["mode"]
+    panels = DeliveryPolicy.panels
+
+
+class DeliveryIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("letter__case", "target")
+
+
+class DeliveryViewSet(ModelViewSet):
+    model = Delivery
+    icon = "mail"
+    menu_label = _("Outbox")
+    index_view_class = DeliveryIndexView
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = [
+        "__str__",
+        "target",
+        "status",
+        "attempts",
+        "is_uncertain",
+        Column("next_attempt_at", label=_("Next attempt")),
+        Column("sent_at", label=_("Sent")),
+    ]
+    list_filter = ["status", "target", "is_uncertain", "error_code"]
+    inspect_view_fields_exclude = ["has_pace_slot", "enqueued_at"]
+    # Required by ModelViewSet, never shown: the permission policy refuses add and change.
+    form_fields = ["status"]
+
+
+class DeliveryCountsView(WagtailAdminTemplateMixin, TemplateView):
+    """Per case and per target: letters by status, uncertain sends and the waiting queue."""
+
+    template_name = "letters/admin/counts.html"
+    page_title = _("Letters by target")
+    header_icon = "table"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("letters.view_delivery"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def case(self) -> UrgentAction | None:
+        case_id = self.request.GET.get("case", "")
+        if not case_id.isdigit():
+            return None
+        return UrgentAction.objects.filter(pk=case_id).first()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rows = Delivery.objects.all()
+        if self.case:
+            rows = rows.filter(letter__case=self.case)
+        counts = {status: Count("pk", filter=Q(status=status)) for status in Delivery.Status.values}
+        context["rows"] = (
+            rows.values("letter__case__number", "target__name", "target__title")
+            .annotate(total=Count("pk"), uncertain=Count("pk", filter=Q(is_uncertain=True)))
+            .annotate(**counts)
+            .order_by("letter__case__number", "target__name")
+        )
+        context["statuses"] = Delivery.Status.choices
+        context["cases"] = UrgentAction.objects.filter(letters__isnull=False).distinct()
+        context["case"] = self.case
+        return context
+
+
+class DeliveryCountsViewSet(ViewSet):
+    icon = "table"
+    menu_label = _("Letters by target")
+    url_prefix = "letters/counts"
+
+    def get_urlpatterns(self):
+        return [path("", DeliveryCountsView.as_view(), name="index")]
+
+    @property
+    def menu_url(self):
+        return reverse(self.get_url_name("index"))
+
+
+class LettersViewSetGroup(ViewSetGroup):
+    menu_label = _("Letters")
+    menu_icon = "mail"
+    menu_order = 170
+    items = (
+        LetterTemplateViewSet("letter_templates"),
+        DeliveryViewSet("deliveries"),
+        DeliveryCountsViewSet("letter_counts"),
+        DeliveryPolicyViewSet("delivery_policies"),
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_viewset():
+    return LettersViewSetGroup()
