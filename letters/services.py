@@ -8,12 +8,10 @@ webhooks move sent rows on to delivered, bounced or failed.
 """
 
 import datetime
-import hashlib
 import logging
 import random
 from enum import StrEnum
 
-from anymail.signals import AnymailTrackingEvent, EventType
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -27,12 +25,21 @@ from .errors import SendErrorKind, sort_send_error
 from .messages import build_letter_message, message_id_for
 from .models import (
     Delivery,
-    DeliveryEvent,
     DeliveryPolicy,
     Letter,
     fill_placeholders,
     placeholder_values,
 )
+from .tracking import record_delivery_event
+
+__all__ = [
+    "deliver",
+    "ensure_policy",
+    "queue_letter",
+    "record_delivery_event",
+    "sweep_deliveries",
+    "tell_supporter_of_failure",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -359,99 +366,3 @@ def tell_supporter_of_failure(*, delivery_id: int) -> bool:
         Delivery.objects.filter(pk=delivery_id).update(supporter_notified_at=None)
         raise
     return True
-
-
-# How each anymail event type moves a delivery: (new status, from which statuses, stamp).
-# A complaint proves the letter arrived. A queued source covers the rare row the sweeper
-# took back while the ESP had in fact accepted it: the event stops a second send.
-_TRANSITIONS = {
-    EventType.DELIVERED: (Status.DELIVERED, (Status.QUEUED, Status.SENDING, Status.SENT)),
-    EventType.COMPLAINED: (Status.DELIVERED, (Status.QUEUED, Status.SENDING, Status.SENT)),
-    EventType.BOUNCED: (
-        Status.BOUNCED,
-        (Status.QUEUED, Status.SENDING, Status.SENT, Status.DELIVERED),
-    ),
-    EventType.REJECTED: (Status.FAILED, (Status.QUEUED, Status.SENDING, Status.SENT)),
-    EventType.FAILED: (Status.FAILED, (Status.QUEUED, Status.SENDING, Status.SENT)),
-    EventType.DEFERRED: (None, ()),
-}
-_STAMPS = {
-    Status.DELIVERED: "delivered_at",
-    Status.BOUNCED: "bounced_at",
-    Status.FAILED: "failed_at",
-}
-
-
-def _event_key(event: AnymailTrackingEvent, esp_name: str) -> str:
-    if event.event_id:
-        return f"{esp_name}:{event.event_id}"[:200]
-    # Postmark's delivery events carry no id; the same event replayed hashes the same.
-    when = event.timestamp.isoformat() if event.timestamp else ""
-    raw = f"{event.event_type}|{event.message_id}|{event.recipient}|{when}"
-    return f"{esp_name}:sha256:{hashlib.sha256(raw.encode()).hexdigest()}"
-
-
-def _find_delivery_id(event: AnymailTrackingEvent) -> int | None:
-    try:
-        return int((event.metadata or {}).get("delivery_id"))
-    except (TypeError, ValueError):
-        pass
-    if event.message_id:
-        return (
-            Delivery.objects.filter(esp_message_id=str(event.message_id))
-            .values_list("pk", flat=True)
-            .first()
-        )
-    return None
-
-
-def record_delivery_event(*, event: AnymailTrackingEvent, esp_name: str) -> DeliveryEvent | None:
-    """Record an ESP tracking event and move its delivery, only from the expected states.
-
-    Idempotent on the event id: a replayed event returns None and changes nothing.
-    Events that say nothing about delivery (opens, clicks) are ignored. A bounce or a
-    failure tells the supporter, on commit.
-    """
-    from . import tasks
-
-    if event.event_type not in _TRANSITIONS:
-        return None
-    delivery_id = _find_delivery_id(event)
-    if delivery_id is not None and not Delivery.objects.filter(pk=delivery_id).exists():
-        delivery_id = None
-    new_status, from_statuses = _TRANSITIONS[event.event_type]
-    with transaction.atomic():
-        record, created = DeliveryEvent.objects.get_or_create(
-            event_id=_event_key(event, esp_name),
-            defaults={
-                "delivery_id": delivery_id,
-                "esp_name": esp_name[:40],
-                "event_type": event.event_type,
-                "description": " ".join(filter(None, [event.description, event.mta_response]))[
-                    :2000
-                ],
-                "occurred_at": event.timestamp,
-            },
-        )
-        if not created:
-            return None
-        if delivery_id is None or new_status is None:
-            return record
-        if event.message_id:
-            Delivery.objects.filter(pk=delivery_id, esp_message_id="").update(
-                esp_message_id=str(event.message_id)[:200]
-            )
-        fields = {"status": new_status, _STAMPS[new_status]: event.timestamp or timezone.now()}
-        if new_status != Status.DELIVERED:
-            fields["error_code"] = (
-                Delivery.ErrorCode.BOUNCED
-                if new_status == Status.BOUNCED
-                else Delivery.ErrorCode.REJECTED_ADDRESS
-            )
-            fields["error"] = record.description
-        moved = Delivery.objects.filter(pk=delivery_id, status__in=from_statuses).update(
-            lease_expires_at=None, **fields
-        )
-        if moved and new_status != Status.DELIVERED:
-            tasks.tell_supporter_of_failure.delay_on_commit(delivery_id)
-    return record

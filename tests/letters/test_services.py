@@ -321,3 +321,12 @@ def test_the_sweeper_gives_up_on_a_delivery_that_keeps_losing_its_lease(letter):
     )
     assert services.sweep_deliveries()["failed"] == 1
     assert Delivery.objects.get(pk=delivery.pk).status == Status.FAILED
+
+
+def test_on_the_embedded_default_a_delivery_becomes_an_eml_file(letter, settings):
+    settings.EMAIL_BACKEND = "config.outbox.OutboxEmailBackend"
+    assert services.deliver(delivery_id=queued(letter).pk) == Outcome.SENT
+    [eml] = settings.EMAIL_OUTBOX_DIR.glob("*.eml")
+    raw = eml.read_text()
+    assert "letters@org.example" in raw and "reply.org.example" in raw
+    assert letter.supporter.email not in raw
