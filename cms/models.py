@@ -36,7 +36,7 @@ class HomePage(Page):
             ActionPage.objects.live()
             .filter(locale=self.locale, action__status=UrgentAction.Status.OPEN)
             .select_related("action")
-            .order_by("action__deadline", "action__number")[:HOME_OPEN_ACTIONS]
+            .order_by("-action__opened_at", "-action__issued_on", "-pk")[:HOME_OPEN_ACTIONS]
         )
         context["action_index"] = ActionIndexPage.objects.live().filter(locale=self.locale).first()
         return context

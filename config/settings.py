@@ -311,6 +311,11 @@ LOGGING = {
 
 # --- Pluma ----------------------------------------------------------------------------
 
+# How many reverse proxies (load balancer, CDN, …) stand in front of the web nodes: the
+# client's address is that many entries from the right of X-Forwarded-For. 0 = none.
+PLUMA_TRUSTED_PROXIES = env_int("PLUMA_TRUSTED_PROXIES", 0)
+# Sign-ups one client address may make per case before the rest are flagged (not counted).
+PLUMA_SIGN_RATE = env("PLUMA_SIGN_RATE", "30/h")
 # How often the auto-close task looks for cases past their deadline (seconds).
 PLUMA_CLOSE_EXPIRED_EVERY = env_int("PLUMA_CLOSE_EXPIRED_EVERY", 300)
 CELERY_BEAT_SCHEDULE["close-expired-actions"]["schedule"] = float(PLUMA_CLOSE_EXPIRED_EVERY)

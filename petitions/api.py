@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from campaigns.models import UrgentAction
 
-from . import counts
+from . import abuse, counts
 from .pages import case_page_url
 
 # Counts are cached for about two seconds on the server; a few seconds more in shared
@@ -59,8 +59,8 @@ def action_detail(request: HttpRequest, slug: str) -> JsonResponse:
 @require_GET
 @never_cache
 def session(request: HttpRequest, slug: str) -> JsonResponse:
-    """What a visitor's copy of the (shared, cacheable) case page needs: a CSRF token and
-    the live count.
+    """What a visitor's copy of the (shared, cacheable) case page needs: a CSRF token, the
+    form's signed start time and the live count.
 
     The case page is the same HTML for everyone so a CDN or page cache can serve it; the
     only per-visitor state of the signing form, its CSRF token, comes from here (this also
@@ -72,10 +72,21 @@ def session(request: HttpRequest, slug: str) -> JsonResponse:
     return JsonResponse(
         {
             "csrf": get_token(request),
+            # When this visitor's copy of the form was issued (the minimum fill time).
+            "started": abuse.form_started_token(),
             "is_open": action.is_open,
             "counts": counts.counts_for(action).as_dict(),
         }
     )
+
+
+@require_GET
+@never_cache
+def challenge(request: HttpRequest, slug: str) -> JsonResponse:
+    """A fresh proof-of-work challenge (ALTCHA's JSON format) for the signing form."""
+    if not _public_actions().filter(number=slug.replace("-", "/")).exists():
+        return _not_found(slug)
+    return JsonResponse(abuse.create_challenge())
 
 
 def _counts_schema() -> dict:

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from . import abuse
 from .models import FieldMode, Petition
 
 # Names end up in exports opened in spreadsheets and in packs handed to officials: no
@@ -75,9 +76,21 @@ class SignatureForm(forms.Form):
     # (by the page's script) the utm_source of the visit.
     page_revision = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     source = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    # Abuse defences (see abuse.py). `started` comes per visitor with the CSRF token;
+    # the honeypot is a text box people never see; `altcha` carries the challenge's
+    # solution when the case asks for one.
+    started = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    altcha = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
     def __init__(self, *args, petition: Petition | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.requires_challenge = bool(petition and petition.requires_challenge)
         for field_name in ("postal_code", "city", "comment"):
             mode = getattr(petition, f"{field_name}_field", FieldMode.OFF)
             if mode == FieldMode.OFF:
@@ -94,6 +107,22 @@ class SignatureForm(forms.Form):
 
     def clean_name(self) -> str:
         return " ".join(self.cleaned_data["name"].split())
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # Checked last, so a solution is spent only on an otherwise valid form. An honest
+        # browser always sends one; a missing or wrong one is an error shown at the top
+        # (the field itself is hidden).
+        if self.requires_challenge and not self.errors:
+            if not abuse.is_valid_solution(cleaned.get("altcha", "")):
+                raise forms.ValidationError(
+                    _(
+                        "The automatic anti-spam check did not finish. Please wait a "
+                        "moment and send the form again."
+                    ),
+                    code="challenge",
+                )
+        return cleaned
 
     def clean_source(self) -> str:
         # utm_source is attacker-controlled; keep it short and printable.

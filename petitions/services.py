@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Consent, Supporter, UrgentAction
 
-from . import counts, tokens
+from . import abuse, counts, tokens
 from .emails import canonical_email
 from .models import Signature
 from .pages import case_page_url
@@ -67,11 +67,14 @@ def sign(
     A second sign-up with the same canonical email on the same case changes nothing but
     queues a short "you have already signed" email (at most MAX_NOTICES per case).
     `consent_text` is the exact label of the ticked consent box, or '' if not ticked.
-    Raises SigningClosed unless the case is open.
+    Raises SigningClosed unless the case is open. A sign-up with a `flag_reason`, or from
+    a blocked email domain, is stored flagged (never counted) and sends no email.
     """
     if not action.is_open:
         raise SigningClosed(_("This case is closed and no longer takes signatures."))
     canonical = canonical_email(email)
+    if not flag_reason and abuse.is_blocked_email(canonical):
+        flag_reason = abuse.Flag.BLOCKED_DOMAIN
     with transaction.atomic():
         supporter, _created = Supporter.objects.get_or_create(
             email_canonical=canonical,
@@ -106,7 +109,7 @@ def sign(
         except IntegrityError:
             existing = Signature.objects.get(action=action, supporter=supporter)
             capped = Signature.objects.filter(pk=existing.pk, notices_sent__lt=MAX_NOTICES)
-            if capped.update(notices_sent=F("notices_sent") + 1):
+            if not flag_reason and capped.update(notices_sent=F("notices_sent") + 1):
                 _enqueue("send_already_signed", existing.pk)
             return SignResult(signature=existing, is_new=False)
         if consent_text:
@@ -118,7 +121,12 @@ def sign(
                 page_revision_id=page_revision_id,
                 language=language,
             )
-        _enqueue("send_confirmation", signature.pk)
+        if flag_reason:
+            # Not counted, so nothing to confirm; and no email, so bots cannot use us to
+            # flood someone's inbox.
+            logger.info("Signature #%s on UA %s flagged: %s", signature.pk, action.number, flag_reason)
+        else:
+            _enqueue("send_confirmation", signature.pk)
     logger.info("Signature #%s on UA %s pending", signature.pk, action.number)
     return SignResult(signature=signature, is_new=True)
 

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from campaigns.models import UrgentAction
 
-from . import services, tokens
+from . import abuse, services, tokens
 from .forms import CONSENT_LABEL, ResendForm, SignatureForm
 from .models import Petition, Signature
 from .pages import case_page_url
@@ -43,12 +43,22 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         return _closed(request, action)
     petition = petition_of(action)
     if request.method == "GET":
-        form = SignatureForm(petition=petition, initial={"source": request.GET.get("utm_source")})
+        form = SignatureForm(
+            petition=petition,
+            initial={
+                "source": request.GET.get("utm_source"),
+                # This page is never cached, so it can carry the visitor's own timestamp.
+                "started": abuse.form_started_token(),
+            },
+        )
         return render(request, "petitions/sign.html", {"action": action, "form": form})
     form = SignatureForm(request.POST, petition=petition)
     if not form.is_valid():
         return render(request, "petitions/sign.html", {"action": action, "form": form}, status=400)
     data = form.cleaned_data
+    flag_reason = abuse.flag_reason(
+        request, action=action, honeypot=data["website"], started=data["started"]
+    )
     try:
         services.sign(
             action=action,
@@ -62,6 +72,7 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
             source=data["source"],
             consent_text=str(CONSENT_LABEL) if data["consent"] else "",
             page_revision_id=data["page_revision"],
+            flag_reason=flag_reason,
         )
     except services.SigningClosed:
         return _closed(request, action)

@@ -262,15 +262,16 @@ def test_open_case_has_a_take_action_section(client, case_with_targets):
 # --- Home and standard pages -----------------------------------------------------------
 
 
-def test_home_page_shows_at_most_six_open_cases_and_links_the_index(client, add_action_page):
+def test_home_page_shows_the_six_latest_open_cases_and_links_the_index(client, add_action_page):
     for n in range(7):
-        add_action_page(UrgentActionFactory(title=f"Open {n}", deadline=days(5 + n)))
+        opened_at = timezone.now() - datetime.timedelta(days=n)
+        add_action_page(UrgentActionFactory(title=f"Opened {n} days ago", opened_at=opened_at))
     add_action_page(closed_case(1, title="Closed one"))
 
     html = client.get("/").content.decode()
 
     assert "Write for rights." in html
-    assert titles_in(html) == [f"Open {n}" for n in range(6)]
+    assert titles_in(html) == [f"Opened {n} days ago" for n in range(6)]
     assert 'href="/actions/"' in html
 
 

@@ -1,11 +1,12 @@
 import re
+import time
 
 import pytest
 from django.core import mail
 from django.utils import timezone
 
 from campaigns.models import UrgentAction
-from petitions import counts, tokens
+from petitions import abuse, counts, tokens
 from petitions.models import Signature
 from tests.factories import (
     ActionTargetFactory,
@@ -18,7 +19,13 @@ from .helpers import last_token, queued, run_queued
 
 pytestmark = pytest.mark.django_db
 
-VALID = {"name": "Ana López", "email": "ana@example.org", "country": "CA"}
+# A form issued a minute ago, as a browser would post it (see petitions/abuse.py).
+VALID = {
+    "name": "Ana López",
+    "email": "ana@example.org",
+    "country": "CA",
+    "started": abuse.form_started_token(issued_at=time.time() - 60),
+}
 
 
 def sign_url(action, prefix=""):

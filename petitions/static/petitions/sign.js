@@ -1,5 +1,6 @@
 // The case page is the same HTML for every visitor (so it can be cached); this fetches
-// what is personal or live: the CSRF token for the signing form, and the current count.
+// what is personal or live: the CSRF token and signed start time of the signing form, and
+// the current count.
 (function () {
   "use strict";
   document.querySelectorAll("[data-petition]").forEach(function (box) {
@@ -17,6 +18,9 @@
           input.name = "csrfmiddlewaretoken";
           input.value = data.csrf;
           form.appendChild(input);
+          if (form.elements.started) {
+            form.elements.started.value = data.started;
+          }
         }
         box.querySelectorAll("[data-count-total]").forEach(function (el) {
           el.textContent = data.counts.total.toLocaleString(document.documentElement.lang);

@@ -1,0 +1,430 @@
+"""What bench/sign.py and bench/page.py share: a fresh stack, gunicorn, and a load generator.
+
+The stack is real: PostgreSQL (a database of its own, dropped and recreated), Redis (DB 14,
+flushed), the demo site, and gunicorn serving config.wsgi. The load generator is one
+asyncio process speaking HTTP/1.1 over raw keep-alive sockets, so it takes as little CPU
+from the server as a Python client can; its CPU time is printed so the reader can judge.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+DB_NAME = "pluma_bench"
+DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+REDIS_URL = "redis://127.0.0.1:6379/14"
+CASE_SLUG = "58-20"
+
+# Best of the settings tried on the 2-core bench machine (see bench/README.md): two
+# processes use both cores, and a few threads each keep a core busy while another
+# request waits on PostgreSQL or Redis.
+DEFAULT_WORKERS = 2
+DEFAULT_THREADS = 4
+
+
+def parse_args(description: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--seconds", type=float, default=30, help="length of each run")
+    parser.add_argument("--connections", type=int, default=16, help="concurrent clients")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="gunicorn workers")
+    parser.add_argument(
+        "--threads", type=int, default=DEFAULT_THREADS, help="threads per worker (1: sync)"
+    )
+    parser.add_argument("--rows", type=int, default=1_000_000, help="signatures to pre-load")
+    parser.add_argument("--skip-million", action="store_true", help="only the empty run")
+    return parser.parse_args()
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+# --- The stack ------------------------------------------------------------------------
+
+
+def server_env(var_dir: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PLUMA_VAR_DIR": var_dir,
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("DJANGO_ENV", None)
+    return env
+
+
+def pg_connect(url: str = DATABASE_URL, **kwargs):
+    import psycopg
+
+    return psycopg.connect(url, **kwargs)
+
+
+def recreate_database() -> None:
+    with pg_connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+
+
+def flush_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+CASE_INFO = """
+import json
+from cms.models import ActionPage
+page = ActionPage.objects.live().filter(action__number={number!r}, locale__language_code="en").get()
+print(json.dumps({{"action_id": page.action_id, "page_path": page.get_url(),
+                   "revision": page.live_revision_id}}))
+"""
+
+
+@dataclasses.dataclass
+class Case:
+    action_id: int
+    slug: str
+    page_path: str
+    revision: int | None
+
+
+class Stack:
+    """A fresh database and Redis DB with the demo loaded, and gunicorn serving them."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.var_dir = tempfile.mkdtemp(prefix="pluma-bench-")
+        self.env = server_env(self.var_dir)
+        self.port = free_port()
+        self.server: subprocess.Popen | None = None
+        self.case: Case | None = None
+
+    def __enter__(self) -> Stack:
+        started = time.monotonic()
+        say(f"Recreating database {DB_NAME} and flushing Redis DB 14 …")
+        recreate_database()
+        flush_redis()
+        manage(self.env, "migrate", "--noinput", "-v0")
+        manage(self.env, "load_demo", "-v0")
+        output = manage(
+            self.env, "shell", "-c", CASE_INFO.format(number=CASE_SLUG.replace("-", "/"))
+        )
+        info = json.loads(output.strip().splitlines()[-1])
+        self.case = Case(slug=CASE_SLUG, **info)
+        say(f"  ready in {time.monotonic() - started:.0f} s; case page {self.case.page_path}")
+        self.start_server()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop_server()
+        shutil.rmtree(self.var_dir, ignore_errors=True)
+
+    def start_server(self) -> None:
+        workers, threads = self.args.workers, self.args.threads
+        kind = ["-k", "sync"] if threads <= 1 else ["-k", "gthread", "--threads", str(threads)]
+        command = [
+            GUNICORN,
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "-w",
+            str(workers),
+            *kind,
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ]
+        say(f"Starting gunicorn: {workers} workers, {kind[1]}" + (f" × {threads}" * (threads > 1)))
+        self.server = subprocess.Popen(command, cwd=ROOT, env=self.env)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
+                return
+            if self.server.poll() is not None:
+                sys.exit("gunicorn exited before it listened")
+            time.sleep(0.2)
+        sys.exit("gunicorn did not start listening within 30 s")
+
+    def stop_server(self) -> None:
+        if self.server and self.server.poll() is None:
+            self.server.send_signal(signal.SIGTERM)
+            try:
+                self.server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.server.kill()
+
+    def forget_cached(self) -> None:
+        """Flush Redis DB 14 (page cache, counts, queued emails) after changing data."""
+        flush_redis()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def preload_signatures(*, action_id: int, rows: int) -> float:
+    """Add `rows` confirmed signatures (and their supporters) to a case, counts included.
+
+    One INSERT … SELECT generate_series per table: seconds, not the hours the ORM would
+    take. The count shards get the same number so the shown count stays exact.
+    """
+    started = time.monotonic()
+    with pg_connect() as conn:
+        conn.execute("SET synchronous_commit = off")
+        conn.execute("SET maintenance_work_mem = '256MB'")
+        conn.execute(
+            """
+            WITH new_supporters AS (
+                INSERT INTO campaigns_supporter (email, email_canonical, name, country,
+                    postal_code, city, language, created_at, updated_at)
+                SELECT 'preload' || i || '@bench.example.org',
+                       'preload' || i || '@bench.example.org',
+                       'Preloaded Supporter ' || i, 'MX', '', '', 'en', now(), now()
+                FROM generate_series(1, %(rows)s) AS i
+                RETURNING id, name
+            )
+            INSERT INTO petitions_signature (action_id, supporter_id, status, name, country,
+                postal_code, city, comment, language, source, is_flagged, flag_reason, nonce,
+                links_sent, notices_sent, signed_at, confirmed_at)
+            SELECT %(action)s, id, 'confirmed', name, 'MX', '', '', '', 'en', 'preload',
+                   false, '', '', 1, 0, now(), now()
+            FROM new_supporters
+            """,
+            {"rows": rows, "action": action_id},
+        )
+        conn.execute(
+            """
+            INSERT INTO petitions_signaturecountshard (action_id, shard, confirmed)
+            SELECT %(action)s, s, 0 FROM generate_series(0, 15) AS s
+            ON CONFLICT (action_id, shard) DO NOTHING
+            """,
+            {"action": action_id},
+        )
+        conn.execute(
+            "UPDATE petitions_signaturecountshard SET confirmed = confirmed + %(rows)s"
+            " WHERE action_id = %(action)s AND shard = 0",
+            {"rows": rows, "action": action_id},
+        )
+        conn.commit()
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE campaigns_supporter")
+        conn.execute("VACUUM ANALYZE petitions_signature")
+    return time.monotonic() - started
+
+
+# --- The load generator ---------------------------------------------------------------
+
+
+class HttpError(Exception):
+    pass
+
+
+@dataclasses.dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    cookies: dict[str, str]
+    body: bytes
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection that reconnects when the server closes it."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def _open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+    async def request(self, raw: bytes) -> Response:
+        if self.writer is None:
+            await self._open()
+        try:
+            return await self._exchange(raw)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            # The server may close an idle keep-alive connection just as we reuse it.
+            self.close()
+            await self._open()
+            return await self._exchange(raw)
+
+    async def _exchange(self, raw: bytes) -> Response:
+        assert self.reader is not None and self.writer is not None
+        self.writer.write(raw)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0][9:12])
+        headers: dict[str, str] = {}
+        cookies: dict[str, str] = {}
+        for line in lines[1:]:
+            if not line:
+                continue
+            name, _, value = line.partition(":")
+            name, value = name.strip().lower(), value.strip()
+            if name == "set-cookie":
+                key, _, rest = value.partition("=")
+                cookies[key] = rest.split(";", 1)[0]
+            headers[name] = value
+        if "content-length" in headers:
+            body = await self.reader.readexactly(int(headers["content-length"]))
+        elif headers.get("transfer-encoding", "").lower() == "chunked":
+            body = await self._read_chunked()
+        else:
+            body = await self.reader.read()
+            headers["connection"] = "close"
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return Response(status, headers, cookies, body)
+
+    async def _read_chunked(self) -> bytes:
+        assert self.reader is not None
+        chunks = []
+        while True:
+            size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            if size == 0:
+                await self.reader.readuntil(b"\r\n")
+                return b"".join(chunks)
+            chunks.append((await self.reader.readexactly(size + 2))[:-2])
+
+
+def get(path: str, port: int, cookies: str = "") -> bytes:
+    extra = f"Cookie: {cookies}\r\n" if cookies else ""
+    return (
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: */*\r\n{extra}\r\n"
+    ).encode()
+
+
+def post(path: str, port: int, body: bytes, cookies: str, headers: str = "") -> bytes:
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Origin: http://127.0.0.1:{port}\r\nCookie: {cookies}\r\n{headers}"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+
+
+@dataclasses.dataclass
+class RunResult:
+    seconds: float
+    done: int = 0
+    errors: int = 0
+    latencies: list[float] = dataclasses.field(default_factory=list)
+    extra: dict = dataclasses.field(default_factory=dict)
+    client_cpu: float = 0.0
+    first_error: str = ""
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        """Latency percentile in milliseconds."""
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))] * 1000
+
+
+# One unit of work for one connection: records into the result, returns nothing.
+Job = Callable[[Connection, int, RunResult], Awaitable[None]]
+
+
+async def _drive(port: int, connections: int, seconds: float, job: Job, result: RunResult):
+    deadline = time.monotonic() + seconds
+
+    async def client(number: int) -> None:
+        conn = Connection(port)
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    await job(conn, number, result)
+                except (OSError, asyncio.IncompleteReadError, ValueError, HttpError) as error:
+                    result.errors += 1
+                    result.first_error = result.first_error or repr(error)
+                    conn.close()
+        finally:
+            conn.close()
+
+    await asyncio.gather(*(client(n) for n in range(connections)))
+
+
+def run_load(*, port: int, connections: int, seconds: float, job: Job) -> RunResult:
+    result = RunResult(seconds=seconds)
+    cpu_before, started = time.process_time(), time.monotonic()
+    asyncio.run(_drive(port, connections, seconds, job, result))
+    result.seconds = time.monotonic() - started
+    result.client_cpu = (time.process_time() - cpu_before) / result.seconds
+    return result
+
+
+# --- Reporting ------------------------------------------------------------------------
+
+
+def report(
+    title: str, runs: dict[str, RunResult], *, unit: str, rate_target: float, p99_target=None
+) -> None:
+    names = list(runs)
+    width = 14
+    say("")
+    say(title)
+    say(f"{'':<22}" + "".join(f"{name:>{width}}" for name in names) + f"{'target':>{width}}")
+    rows = [
+        (f"{unit}/s", lambda r: f"{r.rate:,.0f}", f"≥ {rate_target:,.0f}"),
+        ("p50 (ms)", lambda r: f"{r.percentile(50):.1f}", ""),
+        (
+            "p99 (ms)",
+            lambda r: f"{r.percentile(99):.1f}",
+            f"< {p99_target:.0f}" if p99_target else "",
+        ),
+        ("errors", lambda r: f"{r.errors}", "0"),
+        ("load generator CPU", lambda r: f"{r.client_cpu * 100:.0f}%", ""),
+    ]
+    for label, value, target in rows:
+        say(f"{label:<22}" + "".join(f"{value(runs[n]):>{width}}" for n in names) + f"{target:>{width}}")
+    if len(names) == 2:
+        first, second = runs[names[0]], runs[names[1]]
+        ratio = second.rate / first.rate if first.rate else 0.0
+        say(f"{'ratio (' + names[1] + ' / ' + names[0] + ')':<22}{ratio * 100:>{width}.0f}%{'≥ 90%':>{width}}")
+    for name, run in runs.items():
+        if run.first_error:
+            say(f"  first error in {name}: {run.first_error}")

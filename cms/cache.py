@@ -1,0 +1,154 @@
+"""A short-lived shared cache of the pages anonymous visitors read.
+
+A case in the news brings tens of thousands of people refreshing the same page. Its HTML
+is the same for all of them (the signing form's CSRF token and the live count come from
+the session endpoint), so the web nodes serve it from the cache (Redis, shared by all
+nodes) without touching the database, and tell CDNs they may keep it as long.
+
+What is never stored: anything but a 200 from Wagtail's page view (so never the admin,
+the API, the signing views or a POST), a response that sets a cookie, varies on the
+cookie or says private / no-store (Wagtail's restricted pages), and anything served to a
+request carrying a session or messages cookie (a logged-in editor, a visitor with a
+flash message); those requests skip the cache both ways.
+
+Publishing, unpublishing, moving or deleting a page, or saving what a case page shows,
+starts a new generation: entries of older generations are ignored, so editors see their
+change at once on every node. Other changes show within PAGE_CACHE_SECONDS.
+"""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import has_vary_header, patch_cache_control
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+GENERATION_KEY = "pages:generation"
+SERVE_VIEW = "wagtail_serve"
+NOT_SHARED = ("private", "no-store", "no-cache")
+
+
+def seconds() -> int:
+    return getattr(settings, "PAGE_CACHE_SECONDS", 0)
+
+
+def _is_anonymous_read(request: HttpRequest) -> bool:
+    cookies = request.COOKIES
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in cookies
+        and CookieStorage.cookie_name not in cookies
+        and "HTTP_AUTHORIZATION" not in request.META
+    )
+
+
+def _is_page(request: HttpRequest) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.url_name == SERVE_VIEW
+
+
+def _is_shareable(response: HttpResponse) -> bool:
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not has_vary_header(response, "Cookie")
+        and not any(word in cache_control for word in NOT_SHARED)
+    )
+
+
+def _key(request: HttpRequest) -> str:
+    # The language is part of the path (English at /, Spanish under /es/), so host and
+    # full path name the page; hashed because query strings are unbounded.
+    url = f"{request.get_host()}{request.get_full_path()}"
+    return "pages:" + hashlib.sha256(url.encode()).hexdigest()
+
+
+def _freeze(generation: int, response: HttpResponse) -> tuple:
+    return (generation, response.status_code, list(response.items()), response.content)
+
+
+def _thaw(stored: tuple) -> HttpResponse:
+    _generation, status, headers, content = stored
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
+class PageCacheMiddleware:
+    """Serve anonymous GETs of Wagtail pages from the shared cache; store fresh ones.
+
+    Sits right after WhiteNoise: a hit costs one cache round trip and none of the
+    session, locale, CSRF or Wagtail work below it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        timeout = seconds()
+        if not timeout or not _is_anonymous_read(request):
+            response = self.get_response(request)
+            if _is_page(request) and "Cache-Control" not in response:
+                # A page seen with a session may show more than the public one.
+                patch_cache_control(response, private=True)
+            return response
+        key = _key(request)
+        # One round trip for both: the stored page and the generation it must belong to.
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY, 0)
+        stored = found.get(key)
+        if stored is not None and stored[0] == generation:
+            return _thaw(stored)
+        response = self.get_response(request)
+        if request.method == "GET" and _is_page(request) and _is_shareable(response):
+            patch_cache_control(response, public=True, max_age=timeout)
+            # Stored under the generation read before rendering: a publish during the
+            # render makes this copy stale at once instead of serving it for a while.
+            cache.set(key, _freeze(generation, response), timeout)
+        elif _is_page(request) and "Cache-Control" not in response:
+            patch_cache_control(response, private=True)
+        return response
+
+
+def purge() -> None:
+    """Start a new generation: every page cached so far is rendered afresh on next view."""
+    cache.set(GENERATION_KEY, time.time_ns(), None)
+
+
+def _purge_on_signal(sender, **kwargs) -> None:
+    purge()
+
+
+# What a case page shows besides the page itself; signatures and supporters are not here
+# (counts are refreshed by the page's script), so signing never purges.
+CASE_MODELS = (
+    "campaigns.UrgentAction",
+    "campaigns.ActionTarget",
+    "campaigns.Target",
+    "campaigns.FollowUp",
+    "campaigns.FollowUpText",
+    "campaigns.DeadlineExtension",
+    "petitions.Petition",
+    "petitions.PetitionText",
+)
+
+
+def connect() -> None:
+    from django.apps import apps
+    from wagtail.models import Page
+
+    page_published.connect(_purge_on_signal, dispatch_uid="cms.cache.published")
+    page_unpublished.connect(_purge_on_signal, dispatch_uid="cms.cache.unpublished")
+    post_page_move.connect(_purge_on_signal, dispatch_uid="cms.cache.moved")
+    post_delete.connect(_purge_on_signal, sender=Page, dispatch_uid="cms.cache.page_deleted")
+    for label in CASE_MODELS:
+        model = apps.get_model(label)
+        for signal in (post_save, post_delete):
+            signal.connect(_purge_on_signal, sender=model, dispatch_uid=f"cms.cache.{label}")
