@@ -31,7 +31,7 @@ PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 DB_NAME = "pluma_bench"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = "redis://127.0.0.1:6379/14"
-CASE_SLUG = "58-20"
+CASE_SLUG = "114-26"
 
 # Best of the settings tried on the 2-core bench machine (see bench/README.md): two
 # processes use both cores, and a few threads each keep a core busy while another

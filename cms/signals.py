@@ -20,4 +20,7 @@ def open_case_on_publish(sender, instance, **kwargs):
 
 
 def connect() -> None:
+    from . import cache
+
     page_published.connect(open_case_on_publish, dispatch_uid="cms.open_case_on_publish")
+    cache.connect()

@@ -98,6 +98,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above sessions, locale and CSRF: a cached page skips all of them (cms/cache.py).
+    "cms.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -316,6 +318,9 @@ LOGGING = {
 PLUMA_TRUSTED_PROXIES = env_int("PLUMA_TRUSTED_PROXIES", 0)
 # Sign-ups one client address may make per case before the rest are flagged (not counted).
 PLUMA_SIGN_RATE = env("PLUMA_SIGN_RATE", "30/h")
+# Anonymous views of Wagtail pages are kept this long in the shared cache and marked
+# cacheable as long for CDNs (publishing purges the cache at once); 0 turns it off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 30)
 # How often the auto-close task looks for cases past their deadline (seconds).
 PLUMA_CLOSE_EXPIRED_EVERY = env_int("PLUMA_CLOSE_EXPIRED_EVERY", 300)
 CELERY_BEAT_SCHEDULE["close-expired-actions"]["schedule"] = float(PLUMA_CLOSE_EXPIRED_EVERY)

@@ -16,7 +16,7 @@ from django.db.models import F, Sum
 
 from campaigns.models import UrgentAction
 
-from .models import Petition, Signature, SignatureCountShard
+from .models import PaperSignature, PaperTally, Petition, Signature, SignatureCountShard
 
 SHARDS = 16
 
@@ -102,9 +102,33 @@ def confirmed_counts(action_ids: list[int]) -> dict[int, int]:
     return result
 
 
+# Paper counts change only when organizers record some, and every such write forgets
+# the cached value, so it can stay in the cache for long.
+PAPER_CACHE_SECONDS = 3600
+
+
+def _paper_key(action_id: int) -> str:
+    return f"petitions:paper:{action_id}"
+
+
 def paper_count(action_id: int) -> int:
-    """Paper signatures recorded by organizers (tallies arrive with the paper import)."""
-    return 0
+    """Paper signatures recorded by organizers: tallies plus named paper signatures.
+
+    Two small aggregates (a case has a handful of tallies; the named ones are counted on
+    an index), computed only after a paper write forgot the cached value.
+    """
+    key = _paper_key(action_id)
+    value = cache.get(key)
+    if value is None:
+        tallied = PaperTally.objects.filter(action_id=action_id).aggregate(n=Sum("count"))["n"]
+        named = PaperSignature.objects.filter(action_id=action_id).count()
+        value = (tallied or 0) + named
+        cache.set(key, value, PAPER_CACHE_SECONDS)
+    return value
+
+
+def forget_paper(action_id: int) -> None:
+    cache.delete(_paper_key(action_id))
 
 
 def _goal(action: UrgentAction) -> int | None:

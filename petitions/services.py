@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Consent, Supporter, UrgentAction
 
-from . import abuse, counts, tokens
+from . import abuse, counts, paper, tokens
 from .emails import canonical_email
-from .models import Signature
+from .models import PaperSignature, Signature
 from .pages import case_page_url
 
 logger = logging.getLogger(__name__)
@@ -238,3 +238,39 @@ def send_already_signed(*, signature_id: int) -> bool:
         },
     )
     return True
+
+
+# --- paper signatures -----------------------------------------------------------------
+
+
+def import_paper_signatures(
+    *, action: UrgentAction, rows: list["paper.PaperRow"], batch: str = ""
+) -> int:
+    """Write checked rows of named paper signatures in one transaction; returns how many.
+
+    All or nothing: the caller checks every row first (paper.read_paper_csv), and a
+    failure here rolls back the whole file.
+    """
+    with transaction.atomic():
+        created = PaperSignature.objects.bulk_create(
+            [
+                PaperSignature(
+                    action=action,
+                    name=row.name,
+                    country=row.country,
+                    city=row.city,
+                    collected_on=row.collected_on,
+                    batch=batch[:100],
+                )
+                for row in rows
+            ],
+            batch_size=1000,
+        )
+        transaction.on_commit(lambda: counts.forget_paper(action.pk))
+    logger.info("Imported %s paper signatures on UA %s", len(created), action.number)
+    return len(created)
+
+
+def paper_changed(*, action_id: int) -> None:
+    """Call after any other write to tallies or paper signatures: the count is cached."""
+    transaction.on_commit(lambda: counts.forget_paper(action_id))

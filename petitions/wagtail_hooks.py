@@ -1,12 +1,47 @@
-"""Admin for petitions: editors set up each case's petition (fields, goal, text)."""
+"""Admin for petitions.
 
+Editors set up each case's petition and keep the email blocklist; organizers read the
+signatures (never editable here, and without addresses), record paper signatures, see a
+case's report and, with the export permission, download its signatures.
+"""
+
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
-from . import counts
-from .models import Petition
+from . import abuse, admin_views, counts, services
+from .models import BlockedEmailDomain, ExportLog, PaperSignature, PaperTally, Petition, Signature
+
+
+class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
+    """Records written only by the site itself: nobody adds, edits or deletes them here."""
+
+    def user_has_permission(self, user, action):
+        if action in ("add", "change", "delete"):
+            return False
+        return super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        return super().users_with_any_permission(
+            [a for a in actions if a not in ("add", "change", "delete")]
+        )
+
+
+register_permission_policy(Signature, ReadOnlyPermissionPolicy(Signature))
+register_permission_policy(ExportLog, ReadOnlyPermissionPolicy(ExportLog))
+
+
+def _report_link(petition: Petition) -> str:
+    return format_html(
+        '<a href="{}">{}</a>', reverse("petitions_report", args=[petition.action_id]), _("Report")
+    )
 
 
 class PetitionViewSet(ModelViewSet):
@@ -22,17 +57,177 @@ class PetitionViewSet(ModelViewSet):
             label=_("Confirmed signatures"),
             accessor=lambda petition: counts.confirmed_count(petition.action_id),
         ),
+        Column("report", label=_("Report"), accessor=_report_link),
     ]
     search_fields = ["action__number", "action__title"]
+
+
+class SignatureViewSet(ModelViewSet):
+    """Read-only, and only what an organizer needs to judge a signature: no addresses."""
+
+    model = Signature
+    icon = "user"
+    menu_label = _("Signatures")
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = ["name", "action", "country", "status", "is_flagged", "flag_reason", "signed_at"]
+    list_filter = ["status", "is_flagged", "action"]
+    inspect_view_fields = [
+        "action",
+        "name",
+        "country",
+        "city",
+        "status",
+        "is_flagged",
+        "flag_reason",
+        "source",
+        "language",
+        "signed_at",
+        "confirmed_at",
+    ]
+    list_per_page = 50
+
+
+class PaperCountMixin:
+    """Paper counts are cached; every admin write to paper records forgets the case's."""
+
+    def save_instance(self):
+        old_action_id = getattr(self, "_old_action_id", None)
+        instance = super().save_instance()
+        for action_id in {old_action_id, instance.action_id} - {None}:
+            services.paper_changed(action_id=action_id)
+        return instance
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        if getattr(self, "object", None) is not None:
+            self._old_action_id = self.object.action_id
+
+
+class PaperCreateView(PaperCountMixin, generic.CreateView):
+    def save_instance(self):
+        if self.model is PaperTally:
+            self.form.instance.recorded_by = self.request.user
+        return super().save_instance()
+
+
+class PaperEditView(PaperCountMixin, generic.EditView):
+    pass
+
+
+class PaperDeleteView(generic.DeleteView):
+    def delete_action(self):
+        action_id = self.object.action_id
+        super().delete_action()
+        services.paper_changed(action_id=action_id)
+
+
+class PaperTallyViewSet(ModelViewSet):
+    model = PaperTally
+    icon = "doc-full"
+    menu_label = _("Paper tallies")
+    copy_view_enabled = False
+    add_view_class = PaperCreateView
+    edit_view_class = PaperEditView
+    delete_view_class = PaperDeleteView
+    list_display = ["action", "count", "collected_where", "collected_on", "recorded_by"]
+    list_filter = ["action"]
+
+
+class PaperSignatureViewSet(ModelViewSet):
+    model = PaperSignature
+    icon = "doc-full-inverse"
+    menu_label = _("Paper signatures")
+    copy_view_enabled = False
+    add_view_class = PaperCreateView
+    edit_view_class = PaperEditView
+    delete_view_class = PaperDeleteView
+    list_display = ["name", "action", "country", "city", "collected_on", "batch"]
+    list_filter = ["action", "batch"]
+    search_fields = ["name", "batch"]
+    list_per_page = 50
+
+
+class BlocklistCreateView(generic.CreateView):
+    def save_instance(self):
+        instance = super().save_instance()
+        abuse.forget_blocked_domains()
+        return instance
+
+
+class BlocklistEditView(generic.EditView):
+    def save_instance(self):
+        instance = super().save_instance()
+        abuse.forget_blocked_domains()
+        return instance
+
+
+class BlocklistDeleteView(generic.DeleteView):
+    def delete_action(self):
+        super().delete_action()
+        abuse.forget_blocked_domains()
+
+
+class BlockedEmailDomainViewSet(ModelViewSet):
+    model = BlockedEmailDomain
+    icon = "warning"
+    menu_label = _("Blocked email domains")
+    copy_view_enabled = False
+    add_view_class = BlocklistCreateView
+    edit_view_class = BlocklistEditView
+    delete_view_class = BlocklistDeleteView
+    form_fields = ["domain", "reason"]
+    list_display = ["domain", "reason", "created_at"]
+    search_fields = ["domain"]
+
+
+class ExportLogViewSet(ModelViewSet):
+    model = ExportLog
+    icon = "download"
+    menu_label = _("Signature exports")
+    copy_view_enabled = False
+    list_display = ["action", "user", "started_at", "rows", "is_complete"]
+    list_filter = ["action"]
 
 
 class PetitionsViewSetGroup(ModelViewSetGroup):
     menu_label = _("Petitions")
     menu_icon = "form"
     menu_order = 160
-    items = (PetitionViewSet("case_petitions"),)
+    items = (
+        PetitionViewSet("case_petitions"),
+        SignatureViewSet("signatures"),
+        PaperTallyViewSet("paper_tallies"),
+        PaperSignatureViewSet("paper_signatures"),
+        BlockedEmailDomainViewSet("blocked_email_domains"),
+        ExportLogViewSet("signature_exports"),
+    )
 
 
 @hooks.register("register_admin_viewset")
 def register_viewset():
     return PetitionsViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [
+        path("petitions/report/<int:action_id>/", admin_views.report, name="petitions_report"),
+        path("petitions/export/<int:action_id>/", admin_views.export, name="petitions_export"),
+        path("petitions/paper-import/", admin_views.paper_import, name="petitions_paper_import"),
+    ]
+
+
+class PaperImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("petitions.add_papersignature")
+
+
+@hooks.register("register_admin_menu_item")
+def register_paper_import_menu_item():
+    return PaperImportMenuItem(
+        _("Import paper signatures"),
+        reverse("petitions_paper_import"),
+        icon_name="upload",
+        order=161,
+    )
