@@ -50,6 +50,11 @@ def parse_args(description: str) -> argparse.Namespace:
     )
     parser.add_argument("--rows", type=int, default=1_000_000, help="signatures to pre-load")
     parser.add_argument("--skip-million", action="store_true", help="only the empty run")
+    parser.add_argument(
+        "--reuse-database",
+        action="store_true",
+        help="keep the last run's database (quicker when trying server settings)",
+    )
     return parser.parse_args()
 
 
@@ -70,6 +75,9 @@ def server_env(var_dir: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PLUMA_VAR_DIR": var_dir,
         "LOG_LEVEL": "WARNING",
+        # The load comes from one machine but stands for many people: each visitor sends
+        # its own address in X-Forwarded-For, as a load balancer would.
+        "PLUMA_TRUSTED_PROXIES": "1",
     }
     env.pop("DJANGO_ENV", None)
     return env
@@ -132,11 +140,14 @@ class Stack:
 
     def __enter__(self) -> Stack:
         started = time.monotonic()
-        say(f"Recreating database {DB_NAME} and flushing Redis DB 14 …")
-        recreate_database()
         flush_redis()
+        if not self.args.reuse_database:
+            say(f"Recreating database {DB_NAME} and flushing Redis DB 14 …")
+            recreate_database()
         manage(self.env, "migrate", "--noinput", "-v0")
-        manage(self.env, "load_demo", "-v0")
+        if not self.args.reuse_database:
+            manage(self.env, "load_demo", "-v0")
+        Path(self.var_dir, "static").mkdir()
         output = manage(
             self.env, "shell", "-c", CASE_INFO.format(number=CASE_SLUG.replace("-", "/"))
         )
@@ -161,6 +172,8 @@ class Stack:
             "-w",
             str(workers),
             *kind,
+            # Import the site once in the master: workers start warm and share its memory.
+            "--preload",
             "--keep-alive",
             "30",
             "--log-level",
@@ -168,14 +181,24 @@ class Stack:
         ]
         say(f"Starting gunicorn: {workers} workers, {kind[1]}" + (f" × {threads}" * (threads > 1)))
         self.server = subprocess.Popen(command, cwd=ROOT, env=self.env)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
-                return
             if self.server.poll() is not None:
-                sys.exit("gunicorn exited before it listened")
+                sys.exit("gunicorn exited before it answered")
+            with contextlib.suppress(OSError, ValueError, asyncio.IncompleteReadError):
+                if asyncio.run(self._answers()):
+                    return
             time.sleep(0.2)
-        sys.exit("gunicorn did not start listening within 30 s")
+        sys.exit("gunicorn did not answer the case page within 60 s")
+
+    async def _answers(self) -> bool:
+        """Whether the case page is served, by every worker (one request per thread)."""
+        conns = [Connection(self.port) for _ in range(self.args.workers * 4)]
+        raw = get(self.case.page_path, self.port, cookies="sessionid=warm-up")
+        responses = await asyncio.gather(*(conn.request(raw) for conn in conns))
+        for conn in conns:
+            conn.close()
+        return all(response.status == 200 for response in responses)
 
     def stop_server(self) -> None:
         if self.server and self.server.poll() is None:

@@ -404,6 +404,10 @@ class Supporter(models.Model):
 class Consent(models.Model):
     """What a supporter agreed to, with the exact words they were shown."""
 
+    # Wagtail's reference index would otherwise record every row (a query and an insert
+    # per sign-up, and millions of "usages" of a case); nothing here is content.
+    wagtail_reference_index_ignore = True
+
     class Kind(models.TextChoices):
         CASE_UPDATES = "case_updates", _("Updates on this case")
         SHARE_NAME = "share_name", _("Name passed on to the recipient")

@@ -16,6 +16,7 @@ starts a new generation: entries of older generations are ignored, so editors se
 change at once on every node. Other changes show within PAGE_CACHE_SECONDS.
 """
 
+import functools
 import hashlib
 import time
 
@@ -24,6 +25,8 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.urls import get_resolver
+from django.urls.resolvers import RoutePattern
 from django.utils.cache import has_vary_header, patch_cache_control
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -36,10 +39,27 @@ def seconds() -> int:
     return getattr(settings, "PAGE_CACHE_SECONDS", 0)
 
 
+@functools.cache
+def _never_pages() -> tuple[str, ...]:
+    """Path prefixes the URLconf gives to other views before Wagtail (admin/, api/v1/…).
+
+    Requests there skip the cache lookup: the session endpoint is fetched by every
+    visitor of a case page and should not pay a round trip for nothing.
+    """
+    prefixes = [settings.STATIC_URL]
+    for pattern in get_resolver().url_patterns:
+        if isinstance(pattern.pattern, RoutePattern):
+            literal = str(pattern.pattern).split("<", 1)[0]
+            if literal:
+                prefixes.append("/" + literal)
+    return tuple(prefixes)
+
+
 def _is_anonymous_read(request: HttpRequest) -> bool:
     cookies = request.COOKIES
     return (
         request.method in ("GET", "HEAD")
+        and not request.path.startswith(_never_pages())
         and settings.SESSION_COOKIE_NAME not in cookies
         and CookieStorage.cookie_name not in cookies
         and "HTTP_AUTHORIZATION" not in request.META

@@ -156,7 +156,8 @@ REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's backend, reusing its Redis client object (see config/redis_cache.py).
+            "BACKEND": "config.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pluma",
         }
@@ -197,6 +198,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-deliveries": {
         "task": "letters.tasks.sweep_deliveries",
         "schedule": 60.0,
+    },
+    # Hourly, so a missed run is caught up; each target still gets one digest a day.
+    "send-digests": {
+        "task": "letters.tasks.send_due_digests",
+        "schedule": 3600.0,
     },
 }
 

@@ -24,6 +24,7 @@ if settings.DEBUG:
 # the root and Spanish under /es/.
 urlpatterns += i18n_patterns(
     path("", include("petitions.urls")),
+    path("", include("letters.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

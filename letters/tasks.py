@@ -6,10 +6,12 @@ them: a worker killed mid-task leaves the message on the broker, and the row's l
 lets the sweeper recover it if the broker loses the message too.
 """
 
+import smtplib
+
 from anymail.exceptions import AnymailAPIError
 from celery import shared_task
 
-from . import services
+from . import composing, digests, services
 
 RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
 
@@ -35,3 +37,24 @@ def sweep_deliveries() -> dict[str, int]:
 )
 def tell_supporter_of_failure(delivery_id: int) -> bool:
     return services.tell_supporter_of_failure(delivery_id=delivery_id)
+
+
+@shared_task(name="letters.tasks.send_due_digests", **RELIABLE)
+def send_due_digests() -> int:
+    return digests.send_due_digests()
+
+
+@shared_task(name="letters.tasks.send_digest", **RELIABLE)
+def send_digest(target_id: int) -> str:
+    return digests.send_digest(target_id=target_id)
+
+
+@shared_task(
+    name="letters.tasks.send_letter_confirmation",
+    autoretry_for=(OSError, smtplib.SMTPException, AnymailAPIError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=6,
+)
+def send_letter_confirmation(letter_ids: list[int]) -> bool:
+    return composing.send_letter_confirmation(letter_ids=letter_ids)

@@ -1,13 +1,19 @@
 """Admin for letters: sample letters with a preview, delivery policies, the outbox."""
 
+import tempfile
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from wagtail import hooks
+from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -16,8 +22,9 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from campaigns.models import ActionTarget, Supporter, UrgentAction
+from campaigns.models import ActionTarget, Supporter, Target, UrgentAction
 
+from . import bundles
 from .models import Delivery, DeliveryPolicy, LetterTemplate
 
 
@@ -165,6 +172,94 @@ class DeliveryCountsViewSet(ViewSet):
         return reverse(self.get_url_name("index"))
 
 
+class BundlesView(WagtailAdminTemplateMixin, TemplateView):
+    """Letters waiting to be printed, and the bundles prepared but not yet posted."""
+
+    template_name = "letters/admin/bundles.html"
+    page_title = _("Printed bundles")
+    header_icon = "doc-full"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("letters.view_delivery"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["waiting"] = bundles.waiting_for_bundles()
+        context["bundles"] = bundles.open_bundles()
+        context["can_change"] = self.request.user.has_perm("letters.change_delivery")
+        return context
+
+
+def _require(request, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+def bundle_pdf(request, key: str):
+    """The bundle as a PDF, spooled to a temporary file and streamed from it."""
+    _require(request, "letters.view_delivery")
+    if not bundles.bundle_deliveries(key).exists():
+        raise Http404(_("No such bundle, or it has been posted."))
+    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it
+    bundles.write_bundle_pdf(key=key, out=out)
+    out.seek(0)
+    return FileResponse(
+        out, as_attachment=True, filename=f"{key}.pdf", content_type="application/pdf"
+    )
+
+
+@require_POST
+def prepare_bundle(request, target_id: int):
+    _require(request, "letters.change_delivery")
+    target = get_object_or_404(Target, pk=target_id)
+    key, count = bundles.prepare_bundle(target=target)
+    if count:
+        messages.success(request, _("Bundle of %(count)d letters ready to print.") % {"count": count})
+    else:
+        messages.warning(request, _("No letters are waiting for %(target)s.") % {"target": target})
+    return redirect("letter_bundles:index")
+
+
+@require_POST
+def record_bundle_posted(request, key: str):
+    _require(request, "letters.change_delivery")
+    moved = bundles.record_bundle_posted(key=key)
+    if moved:
+        messages.success(request, _("%(count)d letters recorded as posted.") % {"count": moved})
+    else:
+        messages.warning(request, _("This bundle was already recorded as posted."))
+    return redirect("letter_bundles:index")
+
+
+@require_POST
+def return_bundle(request, key: str):
+    _require(request, "letters.change_delivery")
+    returned = bundles.return_bundle(key=key)
+    messages.success(request, _("%(count)d letters put back in the queue.") % {"count": returned})
+    return redirect("letter_bundles:index")
+
+
+class BundlesViewSet(ViewSet):
+    icon = "doc-full"
+    menu_label = _("Printed bundles")
+    url_prefix = "letters/bundles"
+
+    def get_urlpatterns(self):
+        return [
+            path("", BundlesView.as_view(), name="index"),
+            path("prepare/<int:target_id>/", prepare_bundle, name="prepare"),
+            path("<str:key>/pdf/", bundle_pdf, name="pdf"),
+            path("<str:key>/posted/", record_bundle_posted, name="posted"),
+            path("<str:key>/return/", return_bundle, name="return"),
+        ]
+
+    @property
+    def menu_url(self):
+        return reverse(self.get_url_name("index"))
+
+
 class LettersViewSetGroup(ViewSetGroup):
     menu_label = _("Letters")
     menu_icon = "mail"
@@ -174,6 +269,7 @@ class LettersViewSetGroup(ViewSetGroup):
         DeliveryViewSet("deliveries"),
         DeliveryCountsViewSet("letter_counts"),
         DeliveryPolicyViewSet("delivery_policies"),
+        BundlesViewSet("letter_bundles"),
     )
 
 

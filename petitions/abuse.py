@@ -64,9 +64,7 @@ def client_ip(request: HttpRequest) -> str:
     proxies = settings.PLUMA_TRUSTED_PROXIES
     if proxies <= 0:
         return remote
-    forwarded = [
-        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-    ]
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [part for part in forwarded if part]
     if not forwarded:
         return remote
@@ -117,7 +115,10 @@ def fill_time_flag(token: str) -> str:
         return Flag.NO_START
     if not isinstance(started, int):
         return Flag.NO_START
-    if time.time() - started < MIN_FILL_SECONDS:
+    elapsed = time.time() - started
+    if elapsed > MAX_FILL_SECONDS:
+        return Flag.NO_START
+    if elapsed < MIN_FILL_SECONDS:
         return Flag.TOO_FAST
     return ""
 
@@ -177,8 +178,7 @@ def create_challenge() -> dict:
     challenge = altcha.create_challenge_v1(
         hmac_key=_hmac_key(),
         max_number=CHALLENGE_MAX_NUMBER,
-        expires=datetime.datetime.now(datetime.UTC)
-        + datetime.timedelta(minutes=CHALLENGE_MINUTES),
+        expires=datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=CHALLENGE_MINUTES),
     )
     return challenge.to_dict()
 

@@ -4,10 +4,9 @@ from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -23,9 +22,9 @@ from .models import PaperSignature, PaperTally, Signature
 EXPORT_PERMISSION = "petitions.export_signatures"
 
 
-def _require(request: HttpRequest, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
+def _forbidden() -> HttpResponseForbidden:
+    # A plain 403: Wagtail turns PermissionDenied into a redirect to the dashboard.
+    return HttpResponseForbidden(_("You do not have permission to do this."))
 
 
 def _case(action_id: int) -> UrgentAction:
@@ -94,8 +93,9 @@ def breakdown(action: UrgentAction) -> dict:
     }
 
 
-def report(request: HttpRequest, action_id: int) -> TemplateResponse:
-    _require(request, "petitions.view_signature")
+def report(request: HttpRequest, action_id: int) -> HttpResponse:
+    if not request.user.has_perm("petitions.view_signature"):
+        return _forbidden()
     action = _case(action_id)
     return TemplateResponse(
         request,
@@ -110,9 +110,10 @@ def report(request: HttpRequest, action_id: int) -> TemplateResponse:
     )
 
 
-def export(request: HttpRequest, action_id: int) -> StreamingHttpResponse:
+def export(request: HttpRequest, action_id: int) -> HttpResponse | StreamingHttpResponse:
     """Stream the confirmed signatures of a case as CSV; logged in ExportLog."""
-    _require(request, EXPORT_PERMISSION)
+    if not request.user.has_perm(EXPORT_PERMISSION):
+        return _forbidden()
     action = _case(action_id)
     _log, lines = exports.export_signatures(action=action, user=request.user)
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
@@ -146,7 +147,8 @@ class PaperImportForm(forms.Form):
 
 def paper_import(request: HttpRequest) -> HttpResponse:
     """Check a CSV of named paper signatures and import it whole, or report every problem."""
-    _require(request, "petitions.add_papersignature")
+    if not request.user.has_perm("petitions.add_papersignature"):
+        return _forbidden()
     form = PaperImportForm(request.POST or None, request.FILES or None)
     context = {"form": form, "header_title": _("Import paper signatures")}
     status = 200
@@ -181,7 +183,5 @@ def paper_import(request: HttpRequest) -> HttpResponse:
                     )
                     return redirect(reverse("petitions_report", args=[action.pk]))
                 context["report"] = result
-                context["report_csv_href"] = "data:text/csv;charset=utf-8," + quote(
-                    result.as_csv()
-                )
+                context["report_csv_href"] = "data:text/csv;charset=utf-8," + quote(result.as_csv())
     return TemplateResponse(request, "petitions/admin/paper_import.html", context, status=status)

@@ -42,6 +42,9 @@ def validate_plain_text(value: str) -> None:
 
 # Shown next to the box and stored word for word in Consent.text when ticked.
 CONSENT_LABEL = _("Yes, email me updates about this case.")
+SHARE_NAME_LABEL = _(
+    "Yes, pass my name and country on to the authorities with the petition (never my email)."
+)
 
 
 class SignatureForm(forms.Form):
@@ -72,6 +75,7 @@ class SignatureForm(forms.Form):
         validators=[validate_plain_text],
     )
     consent = forms.BooleanField(label=CONSENT_LABEL, required=False)
+    share_name = forms.BooleanField(label=SHARE_NAME_LABEL, required=False)
     # Filled in by the page, the same for every visitor: which revision was shown, and
     # (by the page's script) the utm_source of the visit.
     page_revision = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
@@ -113,15 +117,18 @@ class SignatureForm(forms.Form):
         # Checked last, so a solution is spent only on an otherwise valid form. An honest
         # browser always sends one; a missing or wrong one is an error shown at the top
         # (the field itself is hidden).
-        if self.requires_challenge and not self.errors:
-            if not abuse.is_valid_solution(cleaned.get("altcha", "")):
-                raise forms.ValidationError(
-                    _(
-                        "The automatic anti-spam check did not finish. Please wait a "
-                        "moment and send the form again."
-                    ),
-                    code="challenge",
-                )
+        if (
+            self.requires_challenge
+            and not self.errors
+            and not abuse.is_valid_solution(cleaned.get("altcha", ""))
+        ):
+            raise forms.ValidationError(
+                _(
+                    "The automatic anti-spam check did not finish. Please wait a "
+                    "moment and send the form again."
+                ),
+                code="challenge",
+            )
         return cleaned
 
     def clean_source(self) -> str:

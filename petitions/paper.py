@@ -153,7 +153,9 @@ def read_paper_csv(data: bytes) -> ImportReport:
                     % {"n": MAX_ROWS},
                     status=413,
                 )
-            if not any((value or "").strip() for value in record.values() if isinstance(value, str)):
+            if not any(
+                (value or "").strip() for value in record.values() if isinstance(value, str)
+            ):
                 continue  # blank lines, common at the end of exported sheets
             row, row_errors = _check_row(index + 2, record)
             if row is not None:

@@ -59,14 +59,20 @@ def sign(
     comment: str = "",
     source: str = "",
     consent_text: str = "",
+    share_name_text: str = "",
     page_revision_id: int | None = None,
     flag_reason: str = "",
+    confirm_by_email: bool = True,
 ) -> SignResult:
     """Record a pending signature and queue its confirmation email on commit.
 
+    With ``confirm_by_email=False`` no email at all is queued: another confirmation
+    covers it (a letter written at the same time, petitions/letter_hooks.py).
+
     A second sign-up with the same canonical email on the same case changes nothing but
     queues a short "you have already signed" email (at most MAX_NOTICES per case).
-    `consent_text` is the exact label of the ticked consent box, or '' if not ticked.
+    `consent_text` is the exact label of the ticked consent box, or '' if not ticked;
+    `share_name_text` likewise for passing the name on to the recipient of a handover.
     Raises SigningClosed unless the case is open. A sign-up with a `flag_reason`, or from
     a blocked email domain, is stored flagged (never counted) and sends no email.
     """
@@ -109,23 +115,33 @@ def sign(
         except IntegrityError:
             existing = Signature.objects.get(action=action, supporter=supporter)
             capped = Signature.objects.filter(pk=existing.pk, notices_sent__lt=MAX_NOTICES)
-            if not flag_reason and capped.update(notices_sent=F("notices_sent") + 1):
+            if (
+                confirm_by_email
+                and not flag_reason
+                and capped.update(notices_sent=F("notices_sent") + 1)
+            ):
                 _enqueue("send_already_signed", existing.pk)
             return SignResult(signature=existing, is_new=False)
-        if consent_text:
-            Consent.objects.create(
-                supporter=supporter,
-                action=action,
-                kind=Consent.Kind.CASE_UPDATES,
-                text=consent_text,
-                page_revision_id=page_revision_id,
-                language=language,
-            )
+        for kind, text in (
+            (Consent.Kind.CASE_UPDATES, consent_text),
+            (Consent.Kind.SHARE_NAME, share_name_text),
+        ):
+            if text:
+                Consent.objects.create(
+                    supporter=supporter,
+                    action=action,
+                    kind=kind,
+                    text=text,
+                    page_revision_id=page_revision_id,
+                    language=language,
+                )
         if flag_reason:
             # Not counted, so nothing to confirm; and no email, so bots cannot use us to
             # flood someone's inbox.
-            logger.info("Signature #%s on UA %s flagged: %s", signature.pk, action.number, flag_reason)
-        else:
+            logger.info(
+                "Signature #%s on UA %s flagged: %s", signature.pk, action.number, flag_reason
+            )
+        elif confirm_by_email:
             _enqueue("send_confirmation", signature.pk)
     logger.info("Signature #%s on UA %s pending", signature.pk, action.number)
     return SignResult(signature=signature, is_new=True)
@@ -266,11 +282,13 @@ def import_paper_signatures(
             ],
             batch_size=1000,
         )
-        transaction.on_commit(lambda: counts.forget_paper(action.pk))
+    paper_changed(action_id=action.pk)
     logger.info("Imported %s paper signatures on UA %s", len(created), action.number)
     return len(created)
 
 
 def paper_changed(*, action_id: int) -> None:
-    """Call after any other write to tallies or paper signatures: the count is cached."""
+    """Call after any write to tallies or paper signatures: the count is cached."""
+    counts.forget_paper(action_id)
+    # Again once committed, in case a read in between cached the old number.
     transaction.on_commit(lambda: counts.forget_paper(action_id))

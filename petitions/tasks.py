@@ -24,3 +24,27 @@ def send_confirmation(signature_id: int) -> bool:
 @shared_task(name="petitions.tasks.send_already_signed", **RETRY)
 def send_already_signed(signature_id: int) -> bool:
     return services.send_already_signed(signature_id=signature_id)
+
+
+# --- handovers (petitions/handovers.py, petitions/packs.py) ---------------------------
+
+
+@shared_task(name="petitions.tasks.build_pack", acks_late=True, soft_time_limit=600)
+def build_pack(pack_id: int) -> bool:
+    from . import packs
+
+    return packs.build_pack(pack_id=pack_id)
+
+
+@shared_task(name="petitions.tasks.notify_handover")
+def notify_handover(handover_id: int) -> int:
+    from . import handovers
+
+    return handovers.notify_handover(handover_id=handover_id)
+
+
+@shared_task(name="petitions.tasks.send_handover_notice", **RETRY)
+def send_handover_notice(handover_id: int, supporter_id: int) -> bool:
+    from . import handovers
+
+    return handovers.send_handover_notice(handover_id=handover_id, supporter_id=supporter_id)

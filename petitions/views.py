@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from campaigns.models import UrgentAction
 
 from . import abuse, services, tokens
-from .forms import CONSENT_LABEL, ResendForm, SignatureForm
+from .forms import CONSENT_LABEL, SHARE_NAME_LABEL, ResendForm, SignatureForm
 from .models import Petition, Signature
 from .pages import case_page_url
 
@@ -71,6 +71,7 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
             language=translation.get_language(),
             source=data["source"],
             consent_text=str(CONSENT_LABEL) if data["consent"] else "",
+            share_name_text=str(SHARE_NAME_LABEL) if data.get("share_name") else "",
             page_revision_id=data["page_revision"],
             flag_reason=flag_reason,
         )

@@ -16,7 +16,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from . import abuse, admin_views, counts, services
+from . import abuse, admin_views, counts, handover_admin, services  # noqa: F401 (hooks)
 from .models import BlockedEmailDomain, ExportLog, PaperSignature, PaperTally, Petition, Signature
 
 
@@ -62,14 +62,31 @@ class PetitionViewSet(ModelViewSet):
     search_fields = ["action__number", "action__title"]
 
 
-class SignatureViewSet(ModelViewSet):
+class ReadOnlyViewSet(ModelViewSet):
+    """A listing and a detail page, with no add, edit or delete routes at all."""
+
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    # Required by ModelViewSet, though no form is ever shown.
+    exclude_form_fields = []
+
+    def get_urlpatterns(self):
+        keep = {"index", "index_results", "inspect"}
+        return [pattern for pattern in super().get_urlpatterns() if pattern.name in keep]
+
+
+class SelectRelatedIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("action")
+
+
+class SignatureViewSet(ReadOnlyViewSet):
     """Read-only, and only what an organizer needs to judge a signature: no addresses."""
 
     model = Signature
+    index_view_class = SelectRelatedIndexView
     icon = "user"
     menu_label = _("Signatures")
-    copy_view_enabled = False
-    inspect_view_enabled = True
     list_display = ["name", "action", "country", "status", "is_flagged", "flag_reason", "signed_at"]
     list_filter = ["status", "is_flagged", "action"]
     inspect_view_fields = [
@@ -181,11 +198,11 @@ class BlockedEmailDomainViewSet(ModelViewSet):
     search_fields = ["domain"]
 
 
-class ExportLogViewSet(ModelViewSet):
+class ExportLogViewSet(ReadOnlyViewSet):
     model = ExportLog
     icon = "download"
     menu_label = _("Signature exports")
-    copy_view_enabled = False
+    index_view_class = SelectRelatedIndexView
     list_display = ["action", "user", "started_at", "rows", "is_complete"]
     list_filter = ["action"]
 

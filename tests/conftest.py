@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -30,3 +31,11 @@ def _require_services(request):
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_OUTBOX_DIR = tmp_path / "outbox"
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request to /es/ leaves Spanish active in the thread: LocaleMiddleware never resets
+    it, so without this a later test would see Spanish messages."""
+    yield
+    translation.deactivate()

@@ -137,6 +137,27 @@ class SignatureFactory(factory.django.DjangoModelFactory):
     nonce = factory.Sequence(lambda n: f"nonce{n}")
 
 
+class PaperTallyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "petitions.PaperTally"
+
+    action = factory.SubFactory(UrgentActionFactory)
+    count = 25
+    collected_where = "Street stall, Ottawa"
+    collected_on = factory.LazyFunction(timezone.localdate)
+
+
+class PaperSignatureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "petitions.PaperSignature"
+
+    action = factory.SubFactory(UrgentActionFactory)
+    name = factory.Sequence(lambda n: f"Paper signer {n}")
+    country = "CA"
+    city = "Ottawa"
+    batch = "cards-1"
+
+
 # --- letters --------------------------------------------------------------------------
 
 
@@ -180,3 +201,44 @@ class DeliveryFactory(factory.django.DjangoModelFactory):
 
     letter = factory.SubFactory(LetterFactory, status="confirmed")
     target = factory.SubFactory(TargetFactory)
+
+
+# --- handovers, impact, solidarity ----------------------------------------------------
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "campaigns.Consent"
+
+    supporter = factory.SubFactory(SupporterFactory)
+    action = factory.SubFactory(UrgentActionFactory)
+    kind = "case_updates"
+    text = "Yes, email me updates about this case."
+
+
+class ConfirmedSignatureFactory(SignatureFactory):
+    status = "confirmed"
+    confirmed_at = factory.LazyFunction(timezone.now)
+    nonce = ""
+
+
+class HandoverFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "petitions.Handover"
+
+    action = factory.SubFactory(UrgentActionFactory)
+    recipient = factory.SubFactory(EmbassyFactory)
+    handed_over_on = datetime.date(2026, 11, 20)
+    place = "Ottawa"
+    delivered_by = "Section staff"
+    count_delivered = 35000
+
+
+class SolidarityMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "petitions.SolidarityMessage"
+
+    action = factory.SubFactory(UrgentActionFactory)
+    name = factory.Sequence(lambda n: f"Marta Ruiz {n}")
+    country = "CA"
+    message = "You are not alone. We are with you."

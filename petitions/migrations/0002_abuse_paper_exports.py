@@ -7,112 +7,207 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0003_groups'),
-        ('petitions', '0001_initial'),
+        ("campaigns", "0003_groups"),
+        ("petitions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BlockedEmailDomain',
+            name="BlockedEmailDomain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('domain', models.CharField(help_text='For example mailinator.com; its subdomains are blocked too.', max_length=253, unique=True, verbose_name='domain')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='reason')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='added at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "domain",
+                    models.CharField(
+                        help_text="For example mailinator.com; its subdomains are blocked too.",
+                        max_length=253,
+                        unique=True,
+                        verbose_name="domain",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="reason")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="added at")),
             ],
             options={
-                'verbose_name': 'blocked email domain',
-                'verbose_name_plural': 'blocked email domains',
-                'ordering': ['domain'],
+                "verbose_name": "blocked email domain",
+                "verbose_name_plural": "blocked email domains",
+                "ordering": ["domain"],
             },
         ),
         migrations.CreateModel(
-            name='ExportLog',
+            name="ExportLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField(auto_now_add=True, verbose_name='started at')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
-                ('rows', models.PositiveIntegerField(default=0, verbose_name='rows')),
-                ('is_complete', models.BooleanField(default=False, verbose_name='complete')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(auto_now_add=True, verbose_name="started at")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished at"),
+                ),
+                ("rows", models.PositiveIntegerField(default=0, verbose_name="rows")),
+                ("is_complete", models.BooleanField(default=False, verbose_name="complete")),
             ],
             options={
-                'verbose_name': 'signature export',
-                'verbose_name_plural': 'signature exports',
-                'ordering': ['-started_at'],
+                "verbose_name": "signature export",
+                "verbose_name_plural": "signature exports",
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='PaperSignature',
+            name="PaperSignature",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('country', django_countries.fields.CountryField(max_length=2, verbose_name='country')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
-                ('collected_on', models.DateField(blank=True, null=True, verbose_name='collected on')),
-                ('batch', models.CharField(blank=True, help_text='Which stack of cards or which file.', max_length=100, verbose_name='batch')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "country",
+                    django_countries.fields.CountryField(max_length=2, verbose_name="country"),
+                ),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
+                (
+                    "collected_on",
+                    models.DateField(blank=True, null=True, verbose_name="collected on"),
+                ),
+                (
+                    "batch",
+                    models.CharField(
+                        blank=True,
+                        help_text="Which stack of cards or which file.",
+                        max_length=100,
+                        verbose_name="batch",
+                    ),
+                ),
+                (
+                    "recorded_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="recorded at"),
+                ),
             ],
             options={
-                'verbose_name': 'paper signature',
-                'verbose_name_plural': 'paper signatures',
+                "verbose_name": "paper signature",
+                "verbose_name_plural": "paper signatures",
             },
         ),
         migrations.CreateModel(
-            name='PaperTally',
+            name="PaperTally",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('count', models.PositiveIntegerField(verbose_name='signatures')),
-                ('collected_where', models.CharField(help_text='For example: Street stall, Ottawa', max_length=200, verbose_name='where collected')),
-                ('collected_on', models.DateField(verbose_name='collected on')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("count", models.PositiveIntegerField(verbose_name="signatures")),
+                (
+                    "collected_where",
+                    models.CharField(
+                        help_text="For example: Street stall, Ottawa",
+                        max_length=200,
+                        verbose_name="where collected",
+                    ),
+                ),
+                ("collected_on", models.DateField(verbose_name="collected on")),
+                (
+                    "recorded_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="recorded at"),
+                ),
             ],
             options={
-                'verbose_name': 'paper tally',
-                'verbose_name_plural': 'paper tallies',
+                "verbose_name": "paper tally",
+                "verbose_name_plural": "paper tallies",
             },
         ),
         migrations.AlterModelOptions(
-            name='signature',
-            options={'permissions': [('export_signatures', "Can export a case's confirmed signatures")], 'verbose_name': 'signature', 'verbose_name_plural': 'signatures'},
+            name="signature",
+            options={
+                "permissions": [("export_signatures", "Can export a case's confirmed signatures")],
+                "verbose_name": "signature",
+                "verbose_name_plural": "signatures",
+            },
         ),
         migrations.AddIndex(
-            model_name='signature',
-            index=models.Index(fields=['action', 'status', 'is_flagged', 'country'], name='signature_report_country'),
+            model_name="signature",
+            index=models.Index(
+                fields=["action", "status", "is_flagged", "country"],
+                name="signature_report_country",
+            ),
         ),
         migrations.AddIndex(
-            model_name='signature',
-            index=models.Index(fields=['action', 'status', 'is_flagged', 'source'], name='signature_report_source'),
+            model_name="signature",
+            index=models.Index(
+                fields=["action", "status", "is_flagged", "source"], name="signature_report_source"
+            ),
         ),
         migrations.AddField(
-            model_name='exportlog',
-            name='action',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='campaigns.urgentaction', verbose_name='case'),
+            model_name="exportlog",
+            name="action",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="campaigns.urgentaction",
+                verbose_name="case",
+            ),
         ),
         migrations.AddField(
-            model_name='exportlog',
-            name='user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+            model_name="exportlog",
+            name="user",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="user",
+            ),
         ),
         migrations.AddField(
-            model_name='papersignature',
-            name='action',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='paper_signatures', to='campaigns.urgentaction', verbose_name='case'),
+            model_name="papersignature",
+            name="action",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="paper_signatures",
+                to="campaigns.urgentaction",
+                verbose_name="case",
+            ),
         ),
         migrations.AddField(
-            model_name='papertally',
-            name='action',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='paper_tallies', to='campaigns.urgentaction', verbose_name='case'),
+            model_name="papertally",
+            name="action",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="paper_tallies",
+                to="campaigns.urgentaction",
+                verbose_name="case",
+            ),
         ),
         migrations.AddField(
-            model_name='papertally',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            model_name="papertally",
+            name="recorded_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="recorded by",
+            ),
         ),
         migrations.AddIndex(
-            model_name='papersignature',
-            index=models.Index(fields=['action', 'country'], name='paper_signature_country'),
+            model_name="papersignature",
+            index=models.Index(fields=["action", "country"], name="paper_signature_country"),
         ),
     ]

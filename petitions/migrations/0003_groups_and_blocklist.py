@@ -21,7 +21,11 @@ MODELS = [
 ]
 ORGANIZER_GRANTS = (
     [f"view_{model}" for model in MODELS]
-    + [f"{action}_{model}" for action in ("add", "change") for model in ("papertally", "papersignature")]
+    + [
+        f"{action}_{model}"
+        for action in ("add", "change")
+        for model in ("papertally", "papersignature")
+    ]
     + ["export_signatures"]
 )
 EDITOR_GRANTS = [

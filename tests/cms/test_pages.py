@@ -2,6 +2,9 @@ import datetime
 import re
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from campaigns.models import ActionTarget, UrgentAction
@@ -115,8 +118,9 @@ def test_index_paginates_24_cases_a_page(client, add_action_page):
 
 
 def test_index_query_count_does_not_grow_with_cases(
-    client, add_action_page, django_assert_num_queries
+    client, add_action_page, django_assert_num_queries, settings
 ):
+    settings.PAGE_CACHE_SECONDS = 0  # measure rendering, not the page cache
     for _n in range(3):
         add_action_page()
     client.get("/actions/")  # warm Wagtail's site-root cache
@@ -214,20 +218,25 @@ def test_case_page_shows_follow_ups_and_deadline_extensions_on_a_timeline(
 
 
 def test_case_page_queries_do_not_grow_with_targets_and_follow_ups(
-    client, case_with_targets, django_assert_num_queries
+    client, case_with_targets, settings
 ):
+    settings.PAGE_CACHE_SECONDS = 0  # measure rendering, not the page cache
     action = case_with_targets.action
     FollowUpTextFactory(follow_up=FollowUpFactory(action=action, sequence=99))
-    client.get("/actions/58-20/")  # warm Wagtail's site-root cache
-
-    with django_assert_num_queries(20):
+    # Both measurements start from a cold cache: parts of the page (counts) are cached
+    # for seconds, and whether they expired between the two requests is luck.
+    cache.clear()
+    with CaptureQueriesContext(connection) as before:
         client.get("/actions/58-20/")
     for n in range(5):
         ActionTargetFactory(action=action, tier=ActionTarget.Tier.COPY)
         text = FollowUpTextFactory(follow_up=FollowUpFactory(action=action, sequence=n + 1))
         FollowUpTextFactory(follow_up=text.follow_up, language="es")
-    with django_assert_num_queries(20):
+    cache.clear()
+    with CaptureQueriesContext(connection) as after:
         client.get("/actions/58-20/")
+
+    assert len(after) == len(before)
 
 
 def test_closed_case_shows_its_outcome_and_takes_no_actions(client, add_action_page):

@@ -1,0 +1,382 @@
+"""Composing letters: whom a supporter writes to, in which language, how much is their own,
+and the confirmation by email that turns pending letters into deliveries.
+
+The letter's language follows the target. A supporter's targets are grouped by language,
+and each group gets one Letter in that language (the officials of the case in Spanish, the
+embassy in Canada in English, say): one text to read and edit per language, not per
+target. The text keeps the target placeholders ({salutation}, {target_name}, ...), which
+are filled for each target when its delivery is built, so every official of a group is
+addressed by their own salutation. All the letters written at once are confirmed by one
+link in one email.
+"""
+
+import dataclasses
+import logging
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from campaigns.emails import canonical_email
+from campaigns.models import ActionTarget, Supporter, Target, UrgentAction
+
+from . import signals
+from .models import Letter, LetterTemplate, fill_placeholders, placeholder_values
+from .services import queue_letter
+
+logger = logging.getLogger(__name__)
+
+CONFIRM_SALT = "letters.confirm"
+# The tiers a supporter chooses from; the embassy is added for them (embassy_for).
+CHOOSABLE_TIERS = (ActionTarget.Tier.PRIMARY, ActionTarget.Tier.COPY)
+
+
+class WritingClosed(ValidationError):
+    """The case does not take letters (draft or closed)."""
+
+
+class LinkError(Exception):
+    """A confirmation link that cannot confirm; `kind` says why (for the page shown)."""
+
+    kind = "invalid"
+
+
+class LinkInvalid(LinkError):
+    kind = "invalid"
+
+
+class LinkExpired(LinkError):
+    kind = "expired"
+
+
+class LinkUsed(LinkError):
+    kind = "used"
+
+
+@dataclasses.dataclass(frozen=True)
+class LetterText:
+    subject: str
+    body: str
+
+
+@dataclasses.dataclass
+class LetterGroup:
+    """The targets that read one letter, in one language, and the sample for it."""
+
+    language: str
+    targets: list[Target]
+    template: LetterTemplate | None
+
+    @property
+    def sample(self) -> LetterText:
+        if self.template is None:
+            return LetterText(subject="", body="")
+        return LetterText(subject=self.template.subject, body=self.template.body)
+
+
+# --- own words ---------------------------------------------------------------------------
+
+# Letters and digits, as JavaScript's /[\p{L}\p{N}]+/gu in letters/static/letters/write.js:
+# the meter the supporter sees and the share stored must agree.
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(unicodedata.normalize("NFC", text).lower())
+
+
+def personal_share(*, body: str, sample: str) -> int:
+    """The percentage of the letter's words that are not in the sample, rounded half up.
+
+    Each word of the sample covers one occurrence in the letter: the sample with a
+    paragraph added scores that paragraph's share, however its words are reordered.
+    Integer arithmetic, so the browser's meter shows the same number.
+    """
+    mine = words(body)
+    if not mine:
+        return 0
+    left = Counter(words(sample))
+    own = 0
+    for word in mine:
+        if left[word]:
+            left[word] -= 1
+        else:
+            own += 1
+    return (200 * own + len(mine)) // (2 * len(mine))
+
+
+def is_identical(text: LetterText, sample: LetterText) -> bool:
+    def same(a: str, b: str) -> bool:
+        return " ".join(a.split()) == " ".join(b.split())
+
+    return same(text.subject, sample.subject) and same(text.body, sample.body)
+
+
+# --- targets and languages ----------------------------------------------------------------
+
+
+def choosable_targets(action: UrgentAction) -> list[tuple[Target, str]]:
+    """The case's active primary and copy targets with their tier, primary first."""
+    links = (
+        ActionTarget.objects.filter(
+            action=action, tier__in=CHOOSABLE_TIERS, target__is_active=True
+        )
+        .select_related("target")
+        .order_by("sort_order", "pk")
+    )
+    links = sorted(links, key=lambda link: CHOOSABLE_TIERS.index(link.tier))
+    return [(link.target, link.tier) for link in links]
+
+
+def choose_targets(*, action: UrgentAction, target_ids: Iterable[int], country: str) -> list[Target]:
+    """The chosen targets, checked against the case, plus the embassy for ``country``.
+
+    Raises ValidationError for an empty choice or a target that is not on the case.
+    """
+    allowed = {target.pk: target for target, _tier in choosable_targets(action)}
+    chosen_ids = list(dict.fromkeys(target_ids))
+    if not chosen_ids:
+        raise ValidationError(_("Choose at least one official to write to."), code="no_target")
+    if any(pk not in allowed for pk in chosen_ids):
+        raise ValidationError(
+            _("One of the officials you chose is not on this case."), code="foreign_target"
+        )
+    targets = [allowed[pk] for pk in chosen_ids]
+    embassy = action.embassy_for(country)
+    if embassy is not None and embassy.pk not in allowed:
+        targets.append(embassy)
+    return targets
+
+
+def letter_language(target_language: str, *, available: Iterable[str], supporter_language: str) -> str:
+    """The target's language when the case has a sample in it; otherwise the supporter's
+    own ("write in Spanish or your own language"), else any sample's language."""
+    available = sorted(available)
+    if target_language in available or not available:
+        return target_language
+    if supporter_language in available:
+        return supporter_language
+    return available[0]
+
+
+def group_by_language(
+    *, action: UrgentAction, targets: Iterable[Target], supporter_language: str
+) -> list[LetterGroup]:
+    templates = {template.language: template for template in action.letter_templates.all()}
+    groups: dict[str, LetterGroup] = {}
+    for target in targets:
+        language = letter_language(
+            target.language, available=templates, supporter_language=supporter_language
+        )
+        group = groups.setdefault(language, LetterGroup(language, [], templates.get(language)))
+        group.targets.append(target)
+    return list(groups.values())
+
+
+def sample_in(action: UrgentAction, language: str) -> LetterTemplate | None:
+    return action.letter_templates.filter(language=language).first()
+
+
+def preview(
+    text: LetterText, *, target: Target, supporter: Supporter, action: UrgentAction
+) -> LetterText:
+    """The text as ``target`` will read it."""
+    values = placeholder_values(target=target, supporter=supporter, case=action)
+    return LetterText(
+        subject=fill_placeholders(text.subject, values), body=fill_placeholders(text.body, values)
+    )
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def write_letter(
+    *,
+    action: UrgentAction,
+    name: str,
+    email: str,
+    country: str,
+    city: str = "",
+    language: str,
+    target_ids: Iterable[int],
+    texts: Mapping[str, LetterText],
+    also_sign: bool = False,
+) -> list[Letter]:
+    """Record one pending Letter per language of the chosen targets; queue one
+    confirmation email for all of them on commit.
+
+    ``texts`` maps a letter language to what the supporter wrote; a group without one
+    gets the sample. The embassy for ``country`` is added when the case copies it. With
+    ``also_sign``, letter_written is sent so petitions records a pending signature that
+    the same link confirms. Raises WritingClosed unless the case is open, and
+    ValidationError for a bad choice of targets; nothing is written then.
+    """
+    if not action.is_open:
+        raise WritingClosed(_("This case is closed and no longer takes letters."))
+    targets = choose_targets(action=action, target_ids=target_ids, country=country)
+    groups = group_by_language(action=action, targets=targets, supporter_language=language)
+    with transaction.atomic():
+        supporter, _created = Supporter.objects.get_or_create(
+            email_canonical=canonical_email(email),
+            defaults={
+                "email": email.strip(),
+                "name": name,
+                "country": country,
+                "city": city,
+                "language": language,
+            },
+        )
+        letters = []
+        for group in groups:
+            text = texts.get(group.language) or group.sample
+            letter = Letter.objects.create(
+                case=action,
+                supporter=supporter,
+                language=group.language,
+                subject=text.subject,
+                body=text.body,
+                personal_share=personal_share(body=text.body, sample=group.sample.body),
+                is_identical_to_sample=is_identical(text, group.sample),
+                is_also_signing=also_sign,
+            )
+            letter.targets.set(group.targets)
+            letters.append(letter)
+        if also_sign:
+            signals.letter_written.send(
+                sender=Letter,
+                letter=letters[0],
+                name=name,
+                country=country,
+                city=city,
+                language=language,
+            )
+        _enqueue_confirmation([letter.pk for letter in letters])
+    logger.info(
+        "Letters %s on UA %s pending", ",".join(str(letter.pk) for letter in letters), action.number
+    )
+    return letters
+
+
+def _enqueue_confirmation(letter_ids: list[int]) -> None:
+    from . import tasks  # tasks import this module
+
+    tasks.send_letter_confirmation.delay_on_commit(letter_ids)
+
+
+# --- confirming ---------------------------------------------------------------------------
+
+
+def max_age() -> int:
+    return getattr(settings, "PLUMA_CONFIRM_LINK_MAX_AGE", 3 * 24 * 3600)
+
+
+def make_token(letter_ids: Iterable[int]) -> str:
+    return signing.dumps({"l": sorted(letter_ids)}, salt=CONFIRM_SALT, compress=True)
+
+
+def read_token(token: str, *, check_age: bool = True) -> list[int]:
+    """The letter ids of a valid token; raises LinkInvalid or LinkExpired."""
+    try:
+        data = signing.loads(token, salt=CONFIRM_SALT, max_age=max_age() if check_age else None)
+    except signing.SignatureExpired:
+        raise LinkExpired from None
+    except signing.BadSignature:
+        raise LinkInvalid from None
+    try:
+        ids = [int(pk) for pk in data["l"]]
+    except (KeyError, TypeError, ValueError):
+        raise LinkInvalid from None
+    if not ids:
+        raise LinkInvalid
+    return ids
+
+
+def pending_letters(token: str) -> list[Letter]:
+    """The letters a link would confirm, changing nothing (for the page with the button).
+
+    Raises LinkInvalid, LinkExpired, or LinkUsed when none is pending any more.
+    """
+    letters = list(
+        Letter.objects.filter(pk__in=read_token(token), status=Letter.Status.PENDING_CONFIRMATION)
+        .select_related("case", "supporter")
+        .prefetch_related("targets")
+        .order_by("pk")
+    )
+    if not letters:
+        raise LinkUsed
+    return letters
+
+
+def confirm_letters(*, token: str) -> list[Letter]:
+    """Confirm the pending letters a link names and queue their deliveries (queue_letter),
+    in one transaction. Each link works once: raises LinkUsed when nothing was pending, and
+    LinkInvalid or LinkExpired. A letter written while the case was open may be confirmed
+    after it closed: it was written in time.
+    """
+    letters = pending_letters(token)
+    confirmed = []
+    with transaction.atomic():
+        for letter in letters:
+            # queue_letter confirms only from pending, so of two concurrent clicks one
+            # writes the deliveries; the receivers of letter_confirmed are idempotent.
+            queue_letter(letter=letter)
+            letter.refresh_from_db(fields=["status", "confirmed_at"])
+            if letter.status == Letter.Status.CONFIRMED:
+                confirmed.append(letter)
+                signals.letter_confirmed.send(sender=Letter, letter=letter)
+        if not confirmed:
+            raise LinkUsed
+    logger.info("Letters %s confirmed", ",".join(str(letter.pk) for letter in confirmed))
+    return confirmed
+
+
+def send_letter_confirmation(*, letter_ids: list[int]) -> bool:
+    """Email the link that confirms these letters, in the supporter's language.
+
+    Returns whether an email went: nothing is sent once none of them is pending.
+    """
+    letters = list(
+        Letter.objects.filter(pk__in=letter_ids, status=Letter.Status.PENDING_CONFIRMATION)
+        .select_related("case", "supporter")
+        .prefetch_related("targets")
+        .order_by("pk")
+    )
+    if not letters:
+        return False
+    supporter, action = letters[0].supporter, letters[0].case
+    with translation.override(supporter.language):
+        confirm_url = settings.SITE_URL + reverse(
+            "letters:confirm", kwargs={"token": make_token(letter.pk for letter in letters)}
+        )
+        context = {
+            "name": supporter.name,
+            "action": action,
+            "letters": letters,
+            "is_also_signing": any(letter.is_also_signing for letter in letters),
+            "confirm_url": confirm_url,
+            "valid_days": max(1, max_age() // 86400),
+            "organisation": settings.ORGANISATION_NAME,
+            "language": supporter.language,
+        }
+        subject = render_to_string("letters/email/confirm_subject.txt", context)
+        message = EmailMultiAlternatives(
+            subject=" ".join(subject.split()),
+            body=render_to_string("letters/email/confirm.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[supporter.email],
+        )
+        message.attach_alternative(
+            render_to_string("letters/email/confirm.html", context), "text/html"
+        )
+    message.send()
+    return True

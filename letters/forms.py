@@ -1,0 +1,210 @@
+"""Input validation for writing letters; what is written, and to whom, lives in composing."""
+
+import re
+import unicodedata
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from campaigns.models import Supporter, UrgentAction
+
+from . import composing
+
+MAX_SUBJECT = 200
+MAX_BODY = 6000
+MIN_BODY = 20
+
+# Names appear in the From header of every letter and in exports: no links (spam), no
+# control characters, nothing a spreadsheet would run as a formula. The same rules as the
+# signing form, which letters may not import (DESIGN §3).
+URL_RE = re.compile(
+    r"(://|www\.|\S\.(com|net|org|info|biz|ru|cn|xyz|top|io|ly|me|co|link|click|site|online)\b)",
+    re.IGNORECASE,
+)
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def _has_control_characters(value: str, allowed: str = "") -> bool:
+    return any(
+        unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in allowed
+        for ch in value
+    )
+
+
+def validate_name(value: str) -> None:
+    if _has_control_characters(value):
+        raise forms.ValidationError(_("Your name cannot contain control characters."))
+    if URL_RE.search(value):
+        raise forms.ValidationError(_("Your name cannot contain a web address."))
+    if value.startswith(FORMULA_START):
+        raise forms.ValidationError(_("Your name cannot start with =, +, - or @."))
+
+
+def validate_line(value: str) -> None:
+    # A subject becomes an email header: a line break there would be header injection.
+    if _has_control_characters(value):
+        raise forms.ValidationError(_("This field must be one line without control characters."))
+
+
+def validate_plain_text(value: str) -> None:
+    if _has_control_characters(value, allowed="\n\r\t"):
+        raise forms.ValidationError(_("This field cannot contain control characters."))
+
+
+class ChooseForm(forms.Form):
+    """Whom to write to: the supporter's country (for the embassy) and the officials.
+
+    Submitted with GET from the case page, so the page's HTML is the same for everyone.
+    """
+
+    country = CountryField(blank_label="—").formfield(
+        label=_("Your country"),
+        error_messages={
+            "invalid_choice": _("Choose your country from the list."),
+            "required": _("Choose your country: we add the embassy in your country."),
+        },
+    )
+    targets = forms.TypedMultipleChoiceField(
+        label=_("Write to"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least one official to write to."),
+            "invalid_choice": _("One of the officials you chose is not on this case."),
+        },
+    )
+
+    def __init__(self, *args, action: UrgentAction, **kwargs):
+        self.action = action
+        self.choosable = composing.choosable_targets(action)
+        kwargs.setdefault(
+            "initial",
+            {"targets": [t.pk for t, tier in self.choosable if tier == "primary"]},
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["targets"].choices = [(t.pk, str(t)) for t, _tier in self.choosable]
+        self.fields["country"].widget.attrs["autocomplete"] = "country"
+
+
+class WriteForm(ChooseForm):
+    """The letter itself: who writes, and one subject and body per letter language.
+
+    The text fields depend on the chosen targets (one pair per language group, named
+    subject_<language> and body_<language>). A group the page did not show (the country
+    or the choice changed) starts from the sample, so nothing is asked that was not seen.
+    """
+
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=120,
+        validators=[validate_name],
+        error_messages={"max_length": _("Please shorten your name to %(limit_value)d characters.")},
+    )
+    email = forms.EmailField(
+        label=_("Your email"),
+        max_length=254,
+        help_text=_("Officials never see it: we send your letter from our address."),
+        error_messages={"invalid": _("Enter an email address like ana@example.org.")},
+    )
+    city = forms.CharField(
+        label=_("Your city (optional)"),
+        max_length=100,
+        required=False,
+        validators=[validate_plain_text],
+    )
+    also_sign = forms.BooleanField(label=_("Also sign the petition"), required=False)
+
+    def __init__(
+        self,
+        data=None,
+        *,
+        action: UrgentAction,
+        language: str,
+        offers_signing: bool = False,
+        initial: dict | None = None,
+    ):
+        choosable = {t.pk: t for t, _tier in composing.choosable_targets(action)}
+        source = data if data is not None else (initial or {})
+        self.groups = self._groups(action, choosable, source, language)
+        if data is not None:
+            data = data.copy()
+            for group in self.groups:
+                sample = group.sample
+                if f"body_{group.language}" not in data:
+                    data[f"subject_{group.language}"] = sample.subject
+                    data[f"body_{group.language}"] = sample.body
+        initial = dict(initial or {})
+        initial.setdefault("also_sign", offers_signing)
+        super().__init__(data, action=action, initial=initial)
+        self.fields["country"].widget = forms.HiddenInput()
+        self.fields["targets"].widget = forms.MultipleHiddenInput()
+        self.fields["targets"].widget.choices = self.fields["targets"].choices
+        if not offers_signing:
+            del self.fields["also_sign"]
+        for group in self.groups:
+            self.fields[f"subject_{group.language}"] = forms.CharField(
+                label=_("Subject"),
+                max_length=MAX_SUBJECT,
+                initial=group.sample.subject,
+                validators=[validate_line],
+            )
+            self.fields[f"body_{group.language}"] = forms.CharField(
+                label=_("Your letter"),
+                min_length=MIN_BODY,
+                max_length=MAX_BODY,
+                initial=group.sample.body,
+                widget=forms.Textarea(attrs={"rows": 16}),
+                validators=[validate_plain_text],
+                error_messages={
+                    "min_length": _("Your letter is too short to send."),
+                    "max_length": _(
+                        "Please shorten your letter to %(limit_value)d characters "
+                        "(it has %(show_value)d)."
+                    ),
+                },
+            )
+        for field_name, field in self.fields.items():
+            if field_name not in ("country", "targets"):
+                field.error_messages["required"] = _("Please fill in this field.")
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["city"].widget.attrs["autocomplete"] = "address-level2"
+
+    @staticmethod
+    def _groups(action, choosable, source, language) -> list[composing.LetterGroup]:
+        getlist = getattr(source, "getlist", None)
+        raw_ids = getlist("targets") if getlist else source.get("targets", [])
+        ids = [int(pk) for pk in raw_ids if str(pk).isdigit()]
+        targets = [choosable[pk] for pk in ids if pk in choosable]
+        country = str(source.get("country") or "")
+        embassy = action.embassy_for(country) if len(country) == 2 else None
+        if embassy is not None and embassy.pk not in choosable:
+            targets.append(embassy)
+        return composing.group_by_language(
+            action=action, targets=targets, supporter_language=language
+        )
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean_city(self) -> str:
+        return " ".join(self.cleaned_data.get("city", "").split())
+
+    def texts(self) -> dict[str, composing.LetterText]:
+        return {
+            group.language: composing.LetterText(
+                subject=" ".join(self.cleaned_data[f"subject_{group.language}"].split()),
+                body=self.cleaned_data[f"body_{group.language}"],
+            )
+            for group in self.groups
+        }
+
+    def example_supporter(self) -> Supporter:
+        """An unsaved supporter for the previews: what was typed, or a stand-in name."""
+        data = self.data if self.is_bound else {}
+        return Supporter(
+            name=" ".join(str(data.get("name", "")).split()) or str(_("[your name]")),
+            city=" ".join(str(data.get("city", "")).split()),
+            country=str(data.get("country") or self.initial.get("country") or ""),
+        )

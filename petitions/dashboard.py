@@ -1,0 +1,210 @@
+"""The per-case dashboard in the Wagtail admin: impact, actions per day, where they came from.
+
+Every figure is one grouped query on an index that starts with the case (signatures by
+(action, status, is_flagged, confirmed_at / country / source); reported actions by
+(action, reported_at); letters by (case, status)), so the page costs a fixed number of
+queries and none of them reads a signature row: PostgreSQL answers from the indexes.
+"""
+
+import datetime
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from django_countries import countries
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.base import ViewSet
+
+from campaigns.models import UrgentAction
+
+from . import impact
+from .models import Handover, HandoverPack, ReportedAction, Signature, SolidarityMessage
+
+DAYS = 30
+TOP = 12
+CHART_HEIGHT = 120
+BAR_WIDTH = 18
+
+
+def _optional_model(label: str):
+    # petitions and letters are siblings: letters' tables are read through the registry.
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        return None
+
+
+def _counted(action: UrgentAction):
+    return Signature.objects.filter(
+        action=action, status=Signature.Status.CONFIRMED, is_flagged=False
+    )
+
+
+def _per_day(queryset, field: str, since: datetime.datetime) -> dict[datetime.date, int]:
+    return dict(
+        queryset.filter(**{f"{field}__gte": since})
+        .annotate(day=TruncDate(field))
+        .values_list("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+    )
+
+
+def actions_per_day(action: UrgentAction, *, days: int = DAYS) -> list[dict]:
+    """One row per day of the last ``days`` (oldest first), with bar geometry for the SVG."""
+    today = timezone.localdate()
+    first = today - datetime.timedelta(days=days - 1)
+    since = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    signatures = _per_day(_counted(action), "confirmed_at", since)
+    reported = _per_day(ReportedAction.objects.filter(action=action), "reported_at", since)
+    letter = _optional_model("letters.Letter")
+    letters = (
+        _per_day(letter.objects.filter(case=action, status="confirmed"), "confirmed_at", since)
+        if letter
+        else {}
+    )
+    rows = []
+    for offset in range(days):
+        day = first + datetime.timedelta(days=offset)
+        row = {
+            "day": day,
+            "signatures": signatures.get(day, 0),
+            "letters": letters.get(day, 0),
+            "reported": reported.get(day, 0),
+        }
+        row["total"] = row["signatures"] + row["letters"] + row["reported"]
+        rows.append(row)
+    peak = max((row["total"] for row in rows), default=0) or 1
+    for index, row in enumerate(rows):
+        height = round(row["total"] * CHART_HEIGHT / peak)
+        row.update(x=index * (BAR_WIDTH + 4), height=height, y=CHART_HEIGHT - height)
+    return rows
+
+
+def _top(queryset, field: str) -> list[tuple[str, int]]:
+    return list(
+        queryset.values_list(field)
+        .annotate(n=Count("pk"))
+        .order_by("-n", field)[:TOP]
+        .values_list(field, "n")
+    )
+
+
+def delivery_health(action: UrgentAction) -> list[tuple[str, int]] | None:
+    delivery = _optional_model("letters.Delivery")
+    if delivery is None:
+        return None
+    by_status = dict(
+        delivery.objects.filter(letter__case=action)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    labels = dict(delivery.Status.choices)
+    shown = ["sent", "delivered", "bounced", "failed"]
+    rest = sum(n for status, n in by_status.items() if status not in shown)
+    return [(labels[s], by_status.get(s, 0)) for s in shown] + [(_("Waiting"), rest)]
+
+
+def replies(action: UrgentAction) -> int | None:
+    """Replies from officials on the case, once letters has a Reply model with a case."""
+    reply = _optional_model("letters.Reply")
+    if reply is None:
+        return None
+    names = {field.name for field in reply._meta.get_fields()}
+    if "case" in names:
+        return reply.objects.filter(case=action).count()
+    if "delivery" in names:
+        return reply.objects.filter(delivery__letter__case=action).count()
+    return None
+
+
+def case_dashboard(action: UrgentAction) -> dict:
+    """Everything the dashboard shows; a fixed number of queries whatever the case's size."""
+    counted = _counted(action)
+    days = actions_per_day(action)
+    return {
+        "action": action,
+        "impact": impact.impact_for(action),
+        "days": days,
+        "chart_width": len(days) * (BAR_WIDTH + 4),
+        "chart_height": CHART_HEIGHT,
+        "bar_width": BAR_WIDTH,
+        "countries": [
+            (countries.name(code) or code or "—", n) for code, n in _top(counted, "country")
+        ],
+        "sources": [(source or _("(none)"), n) for source, n in _top(counted, "source")],
+        "deliveries": delivery_health(action),
+        "replies": replies(action),
+        "handovers": list(Handover.objects.filter(action=action).select_related("recipient")[:20]),
+        "packs": list(HandoverPack.objects.filter(action=action).select_related("recipient")[:5]),
+        "pending_messages": SolidarityMessage.objects.filter(
+            action=action, status=SolidarityMessage.Status.PENDING
+        ).count(),
+    }
+
+
+class _DashboardMixin(WagtailAdminTemplateMixin):
+    header_icon = "table"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("petitions.view_handover"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class CaseListView(_DashboardMixin, TemplateView):
+    template_name = "petitions/dashboard/index.html"
+    page_title = _("Case dashboards")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cases"] = UrgentAction.objects.exclude(status=UrgentAction.Status.DRAFT)[:200]
+        return context
+
+
+class CaseDashboardView(_DashboardMixin, TemplateView):
+    template_name = "petitions/dashboard/case.html"
+
+    @cached_property
+    def action(self) -> UrgentAction:
+        return get_object_or_404(UrgentAction, pk=self.kwargs["pk"])
+
+    def get_page_title(self):
+        return _("Dashboard of UA %(number)s") % {"number": self.action.number}
+
+    def get_page_subtitle(self):
+        return self.action.title
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(case_dashboard(self.action))
+        context["new_pack_url"] = reverse("handover_packs:add")
+        context["new_handover_url"] = reverse("handovers:add")
+        context["export_messages_url"] = reverse(
+            "solidarity_messages:export", args=[self.action.pk]
+        )
+        return context
+
+
+class DashboardViewSet(ViewSet):
+    icon = "table"
+    menu_label = _("Case dashboards")
+    url_prefix = "petitions/dashboard"
+
+    def get_urlpatterns(self):
+        return [
+            path("", CaseListView.as_view(), name="index"),
+            path("<int:pk>/", CaseDashboardView.as_view(), name="case"),
+        ]
+
+    @property
+    def menu_url(self):
+        return reverse(self.get_url_name("index"))

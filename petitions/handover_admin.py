@@ -1,0 +1,312 @@
+"""Admin for handovers: delivery packs, handover records, solidarity messages, the dashboard."""
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from wagtail import hooks
+from wagtail.admin import messages
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from campaigns.models import UrgentAction
+
+from . import dashboard, handovers, solidarity
+from .models import Handover, HandoverPack, ReportedAction, SolidarityMessage
+
+# --- delivery packs -------------------------------------------------------------------
+
+
+class PackCreateView(generic.CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return handovers.request_pack(
+            action=data["action"],
+            recipient=data["recipient"],
+            include_names=data["include_names"],
+            requested_by=self.request.user,
+        )
+
+    def get_success_url(self):
+        return reverse(self.url_namespace + ":inspect", args=[self.object.pk])
+
+    def get_success_message(self, instance):
+        return _("The pack is being built; this page shows its progress.")
+
+
+class PackInspectView(generic.InspectView):
+    fields = [
+        "action",
+        "recipient",
+        "language",
+        "include_names",
+        "progress",
+        "online_count",
+        "paper_count",
+        "named_count",
+        "counted_until",
+        "fingerprint",
+        "files",
+        "error",
+    ]
+
+    def get_progress_display_value(self):
+        pack = self.object
+        url = reverse("handover_packs:progress", args=[pack.pk])
+        # Polled while the task works, so the organizer sees it move without reloading.
+        return format_html(
+            '<progress max="100" value="{}" data-pack-progress="{}">{}%</progress> '
+            "<span data-pack-status>{} · {}%</span>"
+            "<script>(function(){{var el=document.querySelector('[data-pack-progress]');"
+            "if(!el||{})return;var t=setInterval(function(){{fetch(el.dataset.packProgress)"
+            ".then(function(r){{return r.json()}}).then(function(d){{el.value=d.progress;"
+            "document.querySelector('[data-pack-status]').textContent=d.label+' · '+d.progress+'%';"
+            "if(d.done){{clearInterval(t);location.reload()}}}})}},1500)}})()</script>",
+            pack.progress,
+            url,
+            pack.progress,
+            pack.get_status_display(),
+            pack.progress,
+            "true"
+            if pack.status in (HandoverPack.Status.READY, HandoverPack.Status.FAILED)
+            else "false",
+        )
+
+    def get_files_display_value(self):
+        if self.object.status != HandoverPack.Status.READY:
+            return "—"
+        return format_html(
+            '<a class="button button-small" href="{}">PDF</a> '
+            '<a class="button button-small button-secondary" href="{}">CSV</a>',
+            reverse("handover_packs:download", args=[self.object.pk, "pdf"]),
+            reverse("handover_packs:download", args=[self.object.pk, "csv"]),
+        )
+
+    def get_field_label(self, field_name, field):
+        if field_name == "files":
+            return _("Files")
+        return super().get_field_label(field_name, field)
+
+
+def _require(request, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+def pack_progress(request, pk: int) -> JsonResponse:
+    _require(request, "petitions.view_handoverpack")
+    pack = get_object_or_404(HandoverPack, pk=pk)
+    done = pack.status in (HandoverPack.Status.READY, HandoverPack.Status.FAILED)
+    return JsonResponse(
+        {
+            "status": pack.status,
+            "label": pack.get_status_display(),
+            "progress": pack.progress,
+            "done": done,
+        }
+    )
+
+
+def pack_download(request, pk: int, kind: str) -> FileResponse:
+    """The pack's files, only to organizers: they hold names, so never a public URL."""
+    _require(request, "petitions.view_handoverpack")
+    pack = get_object_or_404(HandoverPack, pk=pk, status=HandoverPack.Status.READY)
+    field = {"pdf": pack.pdf, "csv": pack.csv}.get(kind)
+    if not field:
+        raise Http404
+    filename = f"ua-{pack.action.slug}-pack-{pack.pk}.{kind}"
+    return FileResponse(
+        default_storage.open(field.name, "rb"), as_attachment=True, filename=filename
+    )
+
+
+class PackViewSet(ModelViewSet):
+    model = HandoverPack
+    icon = "doc-full"
+    menu_label = gettext_lazy("Delivery packs")
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    add_view_class = PackCreateView
+    inspect_view_class = PackInspectView
+    list_display = [
+        "__str__",
+        "recipient",
+        "status",
+        Column("progress", label=gettext_lazy("Progress (%)")),
+        Column("online_count", label=gettext_lazy("Online")),
+        Column("paper_count", label=gettext_lazy("Paper")),
+        Column("requested_at", label=gettext_lazy("Requested")),
+    ]
+    list_filter = ["status", "action"]
+    panels = [
+        FieldRowPanel([FieldPanel("action"), FieldPanel("recipient")]),
+        FieldPanel("include_names"),
+    ]
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("<int:pk>/progress/", pack_progress, name="progress"),
+            path("<int:pk>/download/<str:kind>/", pack_download, name="download"),
+        ]
+
+
+# --- handovers ------------------------------------------------------------------------
+
+
+class HandoverAdminForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["count_delivered"].required = False
+        self.fields["count_delivered"].help_text = _(
+            "Leave empty to use the pack's count (or the case's count now)."
+        )
+        self.fields["pack"].queryset = HandoverPack.objects.filter(
+            status=HandoverPack.Status.READY
+        ).select_related("action")
+
+    def clean(self):
+        cleaned = super().clean()
+        pack, action = cleaned.get("pack"), cleaned.get("action")
+        if pack and action and pack.action_id != action.pk:
+            self.add_error("pack", _("This pack belongs to another case."))
+        return cleaned
+
+
+class HandoverCreateView(generic.CreateView):
+    def save_instance(self):
+        data = dict(self.form.cleaned_data)
+        try:
+            return handovers.record_handover(**data, recorded_by=self.request.user)
+        except ValidationError as error:  # pragma: no cover - the form checks first
+            raise forms.ValidationError(error.messages) from error
+
+
+class HandoverViewSet(ModelViewSet):
+    model = Handover
+    icon = "success"
+    menu_label = gettext_lazy("Handovers")
+    copy_view_enabled = False
+    add_view_class = HandoverCreateView
+    list_display = ["__str__", "recipient", "count_delivered", "is_receipt_acknowledged"]
+    list_filter = ["action", "is_receipt_acknowledged"]
+    search_fields = ["place", "delivered_by", "received_by", "notes"]
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("action"), FieldPanel("recipient")]),
+            FieldPanel("pack"),
+            FieldRowPanel([FieldPanel("handed_over_on"), FieldPanel("place")]),
+            FieldRowPanel([FieldPanel("delivered_by"), FieldPanel("received_by")]),
+            FieldRowPanel([FieldPanel("count_delivered"), FieldPanel("is_receipt_acknowledged")]),
+            FieldPanel("photo"),
+            FieldPanel("notes"),
+        ],
+        base_form_class=HandoverAdminForm,
+    )
+
+
+# --- solidarity messages --------------------------------------------------------------
+
+
+@require_POST
+def moderate(request, pk: int, decision: str) -> HttpResponse:
+    _require(request, "petitions.change_solidaritymessage")
+    if decision not in ("approve", "reject"):
+        raise Http404
+    message = get_object_or_404(SolidarityMessage, pk=pk)
+    if solidarity.moderate_message(
+        message=message, approve=decision == "approve", moderated_by=request.user
+    ):
+        approved = message.status == SolidarityMessage.Status.APPROVED
+        messages.success(request, _("Message approved.") if approved else _("Message rejected."))
+    else:
+        messages.warning(request, _("This message was already moderated."))
+    return redirect("solidarity_messages:index")
+
+
+def export_messages(request, action_id: int) -> HttpResponse:
+    _require(request, "petitions.view_solidaritymessage")
+    action = get_object_or_404(UrgentAction, pk=action_id)
+    language = request.GET.get("language", "")
+    content = solidarity.messages_pdf(
+        action=action, language=language if language in ("en", "es") else ""
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ua-{action.slug}-messages.pdf"'
+    return response
+
+
+class ModerationColumn(Column):
+    """Approve / Reject buttons for a pending message (each a small POST form)."""
+
+    cell_template_name = "petitions/dashboard/_moderation_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["csrf_token"] = get_token(parent_context["request"])
+        context["is_pending"] = instance.status == SolidarityMessage.Status.PENDING
+        return context
+
+
+class SolidarityMessageViewSet(ModelViewSet):
+    model = SolidarityMessage
+    icon = "openquote"
+    menu_label = gettext_lazy("Solidarity messages")
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = [
+        "name",
+        "action",
+        Column("message", label=gettext_lazy("Message")),
+        ModerationColumn(
+            "moderation", accessor="get_status_display", label=gettext_lazy("Moderation")
+        ),
+    ]
+    list_filter = ["status", "action"]
+    search_fields = ["name", "message"]
+    form_fields = ["message"]
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("<int:pk>/<str:decision>/", moderate, name="moderate"),
+            path("export/<int:action_id>/", export_messages, name="export"),
+        ]
+
+
+class ReportedActionViewSet(ModelViewSet):
+    model = ReportedAction
+    icon = "tick"
+    menu_label = gettext_lazy("Reported actions")
+    copy_view_enabled = False
+    create_view_enabled = False
+    list_display = ["kind", "action", Column("reported_at", label=gettext_lazy("Reported"))]
+    list_filter = ["kind", "action"]
+    form_fields = ["kind"]
+
+
+class HandoversViewSetGroup(ViewSetGroup):
+    menu_label = gettext_lazy("Handovers")
+    menu_icon = "success"
+    menu_order = 165
+    items = (
+        dashboard.DashboardViewSet("case_dashboard"),
+        PackViewSet("handover_packs"),
+        HandoverViewSet("handovers"),
+        SolidarityMessageViewSet("solidarity_messages"),
+        ReportedActionViewSet("reported_actions"),
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_viewset():
+    return HandoversViewSetGroup()

@@ -1,0 +1,121 @@
+"""One impact number per case: confirmed signatures + letters delivered + paper + reported.
+
+Each part counts a different kind of act, and each act once: a signature is counted when
+confirmed and not flagged (the shards of counts.py); a letter once per official it
+reached (a Delivery in `delivered`); paper signatures as organizers recorded them; an
+offline action once per person, case and kind (a unique constraint).
+
+Reading it must not scan a case's signatures on a page view. Signatures come from the
+shards (N rows, cached 2 s); paper from its own cached count. Letters delivered and
+reported actions are two grouped counts on indexes (letters by (case, status) then
+their deliveries by letter; reported actions by (case, kind)), cached for
+IMPACT_CACHE_SECONDS: they grow slowly and a minute's delay is invisible, while a
+case page may be read thousands of times a second. Reporting an action forgets the
+cached value so the reporter sees it counted.
+"""
+
+import dataclasses
+import logging
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+
+from campaigns.models import Supporter, UrgentAction
+
+from . import counts
+from .emails import canonical_email
+from .models import ReportedAction
+
+logger = logging.getLogger(__name__)
+
+IMPACT_CACHE_SECONDS = 60
+
+
+@dataclasses.dataclass(frozen=True)
+class Impact:
+    signatures: int
+    paper: int
+    letters_delivered: int
+    reported: dict[str, int]
+
+    @property
+    def reported_total(self) -> int:
+        return sum(self.reported.values())
+
+    @property
+    def total(self) -> int:
+        return self.signatures + self.paper + self.letters_delivered + self.reported_total
+
+    def reported_breakdown(self) -> list[tuple[str, str, int]]:
+        """(kind, label, count) for every kind, zeros included, in the form's order."""
+        return [
+            (kind, label, self.reported.get(kind, 0)) for kind, label in ReportedAction.Kind.choices
+        ]
+
+
+def _key(action_id: int) -> str:
+    return f"petitions:impact:{action_id}"
+
+
+def letters_delivered(action_id: int) -> int:
+    # petitions and letters are siblings (DESIGN.md §3): neither imports the other, so
+    # letters' outbox is read through the app registry.
+    from django.apps import apps
+
+    try:
+        delivery = apps.get_model("letters", "Delivery")
+    except LookupError:
+        return 0
+    return delivery.objects.filter(letter__case_id=action_id, status="delivered").count()
+
+
+def _slow_parts(action_id: int) -> tuple[int, dict[str, int]]:
+    value = cache.get(_key(action_id))
+    if value is None:
+        reported = dict(
+            ReportedAction.objects.filter(action_id=action_id)
+            .values_list("kind")
+            .annotate(n=Count("pk"))
+            .values_list("kind", "n")
+        )
+        value = (letters_delivered(action_id), reported)
+        cache.set(_key(action_id), value, IMPACT_CACHE_SECONDS)
+    return value
+
+
+def impact_for(action: UrgentAction) -> Impact:
+    """The case's impact, at most IMPACT_CACHE_SECONDS old, in at most four small queries."""
+    letters, reported = _slow_parts(action.pk)
+    return Impact(
+        signatures=counts.confirmed_count(action.pk),
+        paper=counts.paper_count(action.pk),
+        letters_delivered=letters,
+        reported=reported,
+    )
+
+
+def forget(action_id: int) -> None:
+    cache.delete(_key(action_id))
+
+
+def report_action(*, action: UrgentAction, email: str, kind: str, name: str = "") -> bool:
+    """Count an offline action once per person (canonical email), case and kind.
+
+    Returns whether it was new; callers answer the same either way, so the form cannot
+    tell anyone whether an address acted before.
+    """
+    canonical = canonical_email(email)
+    with transaction.atomic():
+        supporter, _created = Supporter.objects.get_or_create(
+            email_canonical=canonical,
+            defaults={"email": email.strip(), "name": name or ""},
+        )
+        try:
+            with transaction.atomic():
+                ReportedAction.objects.create(action=action, supporter=supporter, kind=kind)
+        except IntegrityError:
+            return False
+        transaction.on_commit(lambda: forget(action.pk))
+    logger.info("Reported %s on UA %s", kind, action.number)
+    return True

@@ -1,0 +1,240 @@
+import base64
+import hashlib
+import json
+import time
+
+import pytest
+from django.test import RequestFactory
+
+from petitions import abuse, counts, services, tokens
+from petitions.models import BlockedEmailDomain, Signature
+from tests.factories import PetitionFactory, UrgentActionFactory
+
+from .helpers import queued
+
+pytestmark = pytest.mark.django_db
+
+
+def started(seconds_ago: float = 60) -> str:
+    return abuse.form_started_token(issued_at=time.time() - seconds_ago)
+
+
+def form(**overrides) -> dict:
+    return {
+        "name": "Ana López",
+        "email": "ana@example.org",
+        "country": "CA",
+        "started": started(),
+        **overrides,
+    }
+
+
+def sign(client, action, data, **headers):
+    return client.post(f"/petition/{action.slug}/sign/", data, **headers)
+
+
+def assert_accepted_but_flagged(response, action, callbacks, reason: str) -> None:
+    """The user sees the normal result; the signature is kept, flagged, unsent, uncounted."""
+    assert response.status_code == 302
+    assert response["Location"] == f"/petition/{action.slug}/check-your-email/"
+    signature = Signature.objects.get(action=action)
+    assert signature.is_flagged
+    assert signature.flag_reason == reason
+    assert queued(callbacks) == []
+    # Even if the owner of the address confirmed it somehow, it is never counted.
+    services.confirm_signature(
+        token=tokens.make_token(signature_id=signature.pk, nonce=signature.nonce)
+    )
+    counts.forget(action.pk)
+    assert counts.confirmed_count(action.pk) == 0
+
+
+def test_a_clean_sign_up_is_not_flagged(client, django_capture_on_commit_callbacks):
+    action = UrgentActionFactory()
+    with django_capture_on_commit_callbacks() as callbacks:
+        sign(client, action, form())
+    signature = Signature.objects.get()
+    assert not signature.is_flagged
+    assert queued(callbacks) == [("petitions.tasks.send_confirmation", (signature.pk,))]
+
+
+def test_a_filled_honeypot_is_accepted_silently_but_flagged(
+    client, django_capture_on_commit_callbacks
+):
+    action = UrgentActionFactory()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = sign(client, action, form(website="http://spam.example"))
+    assert_accepted_but_flagged(response, action, callbacks, abuse.Flag.HONEYPOT)
+
+
+@pytest.mark.parametrize(
+    ("token", "reason"),
+    [
+        (lambda: started(seconds_ago=0), abuse.Flag.TOO_FAST),
+        (lambda: "", abuse.Flag.NO_START),
+        (lambda: started()[:-2] + "xx", abuse.Flag.NO_START),
+        (lambda: started(seconds_ago=2 * 24 * 3600), abuse.Flag.NO_START),
+    ],
+    ids=["too-fast", "missing", "forged", "stale"],
+)
+def test_a_form_sent_too_fast_or_without_a_timestamp_is_flagged(
+    client, django_capture_on_commit_callbacks, token, reason
+):
+    action = UrgentActionFactory()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = sign(client, action, form(started=token()))
+    assert_accepted_but_flagged(response, action, callbacks, reason)
+
+
+def test_the_session_endpoint_hands_out_the_form_timestamp(client):
+    action = UrgentActionFactory()
+    data = client.get(f"/api/v1/actions/{action.slug}/session/").json()
+    assert abuse.fill_time_flag(data["started"]) == abuse.Flag.TOO_FAST
+    assert abuse.fill_time_flag(started()) == ""
+
+
+def test_the_standalone_form_page_carries_its_own_timestamp(client):
+    action = UrgentActionFactory()
+    page = client.get(f"/petition/{action.slug}/sign/").content.decode()
+    assert 'name="started" value="' in page
+    assert 'name="website"' in page
+
+
+def test_sign_ups_over_the_rate_are_accepted_silently_but_flagged(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.PLUMA_SIGN_RATE = "2/h"
+    action, other = UrgentActionFactory(), UrgentActionFactory()
+    for n in range(2):
+        assert sign(client, action, form(email=f"ana{n}@example.org")).status_code == 302
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = sign(client, action, form(email="third@example.org"))
+
+    assert response.status_code == 302
+    flagged = Signature.objects.get(supporter__email="third@example.org")
+    assert (flagged.is_flagged, flagged.flag_reason) == (True, abuse.Flag.RATE_LIMIT)
+    assert queued(callbacks) == []
+    assert Signature.objects.filter(action=action, is_flagged=False).count() == 2
+    # The budget is per case.
+    sign(client, other, form(email="fourth@example.org"))
+    assert not Signature.objects.get(action=other).is_flagged
+
+
+def test_the_rate_limit_counts_the_real_client_behind_the_proxy(client, settings):
+    settings.PLUMA_SIGN_RATE = "1/h"
+    settings.PLUMA_TRUSTED_PROXIES = 1
+    action = UrgentActionFactory()
+    sign(client, action, form(email="a@example.org"), HTTP_X_FORWARDED_FOR="203.0.113.1")
+    sign(client, action, form(email="b@example.org"), HTTP_X_FORWARDED_FOR="203.0.113.2")
+    # A client cannot escape its budget by writing its own X-Forwarded-For entry.
+    sign(
+        client,
+        action,
+        form(email="c@example.org"),
+        HTTP_X_FORWARDED_FOR="198.51.100.9, 203.0.113.1",
+    )
+    flagged = dict(Signature.objects.values_list("supporter__email", "is_flagged"))
+    assert flagged == {"a@example.org": False, "b@example.org": False, "c@example.org": True}
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "203.0.113.7", "10.0.0.2"),
+        (1, "203.0.113.7", "203.0.113.7"),
+        (1, "6.6.6.6, 203.0.113.7", "203.0.113.7"),
+        (2, "6.6.6.6, 203.0.113.7, 10.0.0.9", "203.0.113.7"),
+        (2, "203.0.113.7", "203.0.113.7"),
+        (1, "", "10.0.0.2"),
+        (1, "not-an-address", "10.0.0.2"),
+        (1, "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_client_ip_is_read_from_the_right_of_x_forwarded_for(
+    settings, proxies, forwarded, expected
+):
+    settings.PLUMA_TRUSTED_PROXIES = proxies
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+    assert abuse.client_ip(request) == expected
+
+
+@pytest.mark.parametrize(
+    "email", ["someone@mailinator.com", "someone@eu.Mailinator.com", "x@spam-domain.example"]
+)
+def test_blocked_email_domains_are_accepted_silently_but_flagged(
+    client, django_capture_on_commit_callbacks, email
+):
+    BlockedEmailDomain.objects.create(domain="Spam-Domain.example")
+    action = UrgentActionFactory()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = sign(client, action, form(email=email))
+    assert_accepted_but_flagged(response, action, callbacks, abuse.Flag.BLOCKED_DOMAIN)
+
+
+def test_a_domain_only_resembling_a_blocked_one_is_not_blocked():
+    assert abuse.is_blocked_email("ana@mailinator.com")
+    assert not abuse.is_blocked_email("ana@notmailinator.com")
+    assert not abuse.is_blocked_email("ana@mailinator.com.example.org")
+
+
+# --- proof of work ----------------------------------------------------------------------
+
+
+def solve(challenge: dict, *, wrong: bool = False) -> str:
+    for number in range(challenge["maxNumber"] + 1):
+        digest = hashlib.sha256(f"{challenge['salt']}{number}".encode()).hexdigest()
+        if digest == challenge["challenge"]:
+            break
+    else:
+        raise AssertionError("unsolvable challenge")
+    payload = {
+        "algorithm": challenge["algorithm"],
+        "challenge": challenge["challenge"],
+        "number": number + 1 if wrong else number,
+        "salt": challenge["salt"],
+        "signature": challenge["signature"],
+    }
+    return base64.b64encode(json.dumps(payload).encode()).decode()
+
+
+def test_a_case_under_attack_requires_a_solved_challenge(client):
+    petition = PetitionFactory(requires_challenge=True)
+    action = petition.action
+    challenge = client.get(f"/api/v1/actions/{action.slug}/challenge/").json()
+    assert challenge["algorithm"] == "SHA-256"
+
+    response = sign(client, action, form(altcha=solve(challenge)))
+    assert response.status_code == 302
+    assert not Signature.objects.get().is_flagged
+
+
+@pytest.mark.parametrize("payload", ["", "bm90IGpzb24=", "wrong"], ids=["missing", "junk", "bad"])
+def test_a_missing_or_wrong_solution_is_a_400(client, payload):
+    petition = PetitionFactory(requires_challenge=True)
+    action = petition.action
+    if payload == "wrong":
+        challenge = client.get(f"/api/v1/actions/{action.slug}/challenge/").json()
+        payload = solve(challenge, wrong=True)
+    response = sign(client, action, form(altcha=payload))
+    assert response.status_code == 400
+    assert "anti-spam check did not finish" in response.content.decode()
+    assert not Signature.objects.exists()
+
+
+def test_a_solution_works_only_once(client):
+    petition = PetitionFactory(requires_challenge=True)
+    action = petition.action
+    payload = solve(client.get(f"/api/v1/actions/{action.slug}/challenge/").json())
+    assert sign(client, action, form(altcha=payload)).status_code == 302
+    response = sign(client, action, form(altcha=payload, email="other@example.org"))
+    assert response.status_code == 400
+
+
+def test_cases_without_the_challenge_do_not_ask_for_one(client):
+    action = PetitionFactory(requires_challenge=False).action
+    assert sign(client, action, form()).status_code == 302
+    page = client.get(f"/petition/{action.slug}/sign/").content.decode()
+    assert "altcha.js" not in page and "data-challenge-url" not in page
+    action = PetitionFactory(requires_challenge=True).action
+    page = client.get(f"/petition/{action.slug}/sign/").content.decode()
+    assert "altcha.js" in page and "data-challenge-url" in page
