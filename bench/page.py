@@ -35,7 +35,9 @@ def measure(stack: h.Stack, label: str) -> h.RunResult:
     job = page_job(case.page_path, stack.port)
     h.run_load(port=stack.port, connections=args.connections, seconds=WARM_UP_SECONDS, job=job)
     h.say(f"Run '{label}': {args.connections} connections for {args.seconds:.0f} s …")
-    return h.run_load(port=stack.port, connections=args.connections, seconds=args.seconds, job=job)
+    return h.run_load(
+        port=stack.port, connections=args.connections, seconds=args.seconds, job=job, stack=stack
+    )
 
 
 def main() -> int:

@@ -14,6 +14,7 @@ whatever the timing; 1 if a signature was lost or flagged, or nothing was signed
 import collections
 import dataclasses
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -80,7 +81,7 @@ class Signing:
         )
 
     async def sign(self, conn: h.Connection, visitor: Visitor, result: h.RunResult) -> None:
-        email = f"bench-{self.run}-{visitor.address.replace('.', '-')}@example.org"
+        email = f"bench-{self.run}-{os.getpid()}-{visitor.address.replace('.', '-')}@example.org"
         body = urlencode(
             {
                 "csrfmiddlewaretoken": visitor.csrf,
@@ -127,7 +128,7 @@ def stored_emails(action_id: int, run: str) -> tuple[set[str], int]:
             JOIN campaigns_supporter s ON s.id = g.supporter_id
             WHERE g.action_id = %s AND s.email LIKE %s
             """,
-            (action_id, f"bench-{run}-%"),
+            (action_id, f"bench-{run}-{os.getpid()}-%"),
         ).fetchall()
     return {email for email, _ in rows}, sum(1 for _, flagged in rows if flagged)
 
@@ -141,7 +142,11 @@ def measure(stack: h.Stack, run: str) -> tuple[h.RunResult, int, int]:
     signing.session_latencies.clear()
     h.say(f"Run '{run}': {args.connections} connections for {args.seconds:.0f} s …")
     result = h.run_load(
-        port=stack.port, connections=args.connections, seconds=args.seconds, job=signing.job
+        port=stack.port,
+        connections=args.connections,
+        seconds=args.seconds,
+        job=signing.job,
+        stack=stack,
     )
     session = h.RunResult(seconds=result.seconds, latencies=signing.session_latencies)
     result.extra["session p99"] = session.percentile(99)

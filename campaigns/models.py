@@ -42,22 +42,29 @@ class UrgentActionQuerySet(models.QuerySet):
 
     def in_listing_order(self):
         """Open cases first, nearest deadline first; then the most recently closed."""
-        open_ = UrgentAction.Status.OPEN
-        return self.annotate(
-            status_rank=Case(
-                When(status=open_, then=Value(0)),
-                When(status=UrgentAction.Status.CLOSED, then=Value(1)),
-                default=Value(2),
-            ),
-            # The deadline orders open cases only: closed ones go by when they closed.
-            open_deadline=Case(When(status=open_, then=F("deadline"))),
-        ).order_by(
-            "status_rank",
-            F("open_deadline").asc(nulls_last=True),
-            F("closed_at").desc(nulls_last=True),
-            "-issued_on",
-            "pk",
-        )
+        return in_listing_order(self)
+
+
+def in_listing_order(queryset, via: str = ""):
+    """Order `queryset` as cases are listed: open first by nearest deadline, then the most
+    recently closed. `via` is the path to the case for querysets of other models, e.g.
+    "action__" for pages that present a case, so the database sorts and paginates."""
+    open_ = Q(**{f"{via}status": UrgentAction.Status.OPEN})
+    return queryset.annotate(
+        status_rank=Case(
+            When(open_, then=Value(0)),
+            When(Q(**{f"{via}status": UrgentAction.Status.CLOSED}), then=Value(1)),
+            default=Value(2),
+        ),
+        # The deadline orders open cases only: closed ones go by when they closed.
+        open_deadline=Case(When(open_, then=F(f"{via}deadline"))),
+    ).order_by(
+        "status_rank",
+        F("open_deadline").asc(nulls_last=True),
+        F(f"{via}closed_at").desc(nulls_last=True),
+        f"-{via}issued_on",
+        "pk",
+    )
 
 
 class UrgentAction(ClusterableModel):

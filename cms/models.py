@@ -10,7 +10,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
-from campaigns.models import ActionTarget, FollowUp, UrgentAction
+from campaigns.models import ActionTarget, FollowUp, UrgentAction, in_listing_order
 
 from .blocks import BaseStreamBlock
 
@@ -55,32 +55,13 @@ class ActionIndexPage(Page):
 
     def action_pages(self):
         """Live case pages under this index, in its locale, in the cases' listing order."""
-        # The listing rule of UrgentAction.objects.in_listing_order() as its docstring
-        # states it (open first by nearest deadline, then the most recently closed),
-        # applied through the join so the database sorts and paginates. The deadline only
-        # orders open cases: among closed ones, the closing date decides.
-        is_open = models.Q(action__status=UrgentAction.Status.OPEN)
-        return (
+        pages = (
             ActionPage.objects.live()
             .child_of(self)
             .filter(locale=self.locale)
             .select_related("action")
-            .annotate(
-                status_rank=models.Case(
-                    models.When(is_open, then=models.Value(0)),
-                    models.When(action__status=UrgentAction.Status.CLOSED, then=models.Value(1)),
-                    default=models.Value(2),
-                ),
-                open_deadline=models.Case(models.When(is_open, then="action__deadline")),
-            )
-            .order_by(
-                "status_rank",
-                models.F("open_deadline").asc(nulls_last=True),
-                models.F("action__closed_at").desc(nulls_last=True),
-                "-action__issued_on",
-                "pk",
-            )
         )
+        return in_listing_order(pages, via="action__")
 
     def get_context(self, request, *args, **kwargs):
         from .forms import ActionFilterForm

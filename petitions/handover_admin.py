@@ -39,7 +39,7 @@ class PackCreateView(generic.CreateView):
         )
 
     def get_success_url(self):
-        return reverse(self.url_namespace + ":inspect", args=[self.object.pk])
+        return reverse("handover_packs:inspect", args=[self.object.pk])
 
     def get_success_message(self, instance):
         return _("The pack is being built; this page shows its progress.")

@@ -1,0 +1,305 @@
+"""10,000 letters through two Celery worker processes to the Postmark stub.
+
+Run with `make bench-deliver` (or `.venv/bin/python bench/deliver.py --letters 2000`).
+The stack is real: PostgreSQL (a fresh `pluma_bench_deliver` database, migrated), Redis
+DB 12 as the broker (flushed), two `celery worker` processes, and the real anymail
+Postmark backend talking to the ESP stub of the tests, which runs in this process.
+
+The letters are confirmed in chunks the way queue_letter does it (letters confirmed and
+outbox rows written in one transaction, a deliver task per row on commit), as a burst:
+the lag is then the wait of the last letters behind the first. Prints letters/s, the
+lag from confirmation to send (p50, p99), and lost and duplicated letters. Exits 0
+whatever the timing; 1 only when letters are lost.
+"""
+
+import argparse
+import collections
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.letters.esp_stub import PostmarkStub  # noqa: E402
+
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+DB_NAME = "pluma_bench_deliver"
+DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+BROKER_URL = "redis://127.0.0.1:6379/12"
+RATE_TARGET = 300
+TARGETS = 100
+CHUNK = 500
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--letters", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=2, help="celery worker processes")
+    parser.add_argument(
+        "--pool", default="threads", choices=["threads", "prefork", "solo"], help="worker pool"
+    )
+    # Threads overlap the waits on PostgreSQL and the ESP; a few per core is enough.
+    parser.add_argument("--concurrency", type=int, default=4, help="per worker process")
+    parser.add_argument("--timeout", type=float, default=300, help="give up after (s)")
+    return parser.parse_args()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stack_env(stub_url: str, var_dir: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("ANYMAIL_", "DJANGO_", "PLUMA_", "CELERY_"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DATABASE_URL=DATABASE_URL,
+        REDIS_URL=BROKER_URL,
+        CELERY_BROKER_URL=BROKER_URL,
+        ANYMAIL_ESP="postmark",
+        ANYMAIL_POSTMARK_SERVER_TOKEN="bench-token",
+        ANYMAIL_POSTMARK_API_URL=stub_url,
+        PLUMA_VAR_DIR=var_dir,
+        DEBUG="false",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def recreate_database(env: dict[str, str]) -> None:
+    import psycopg
+    import redis
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+    redis.Redis.from_url(BROKER_URL).flushdb()
+    result = subprocess.run(
+        [PYTHON, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        sys.exit(f"migrate failed:\n{result.stdout}\n{result.stderr}")
+
+
+def create_letters(count: int) -> list[tuple[int, int]]:
+    """Targets with a pace that never binds, and `count` letters waiting for confirmation."""
+    from campaigns.models import Supporter, Target, UrgentAction
+    from letters.models import DeliveryPolicy, Letter
+
+    case = UrgentAction.objects.create(
+        number="58/20", title="Bench case", summary="", country="MX", status="open"
+    )
+    targets = Target.objects.bulk_create(
+        Target(
+            name=f"Official {n}",
+            title="Gobernador",
+            country="MX",
+            salutation="Señor Gobernador",
+            email=f"official{n}@gob.example",
+        )
+        for n in range(TARGETS)
+    )
+    DeliveryPolicy.objects.bulk_create(
+        DeliveryPolicy(target=target, max_per_hour=100_000_000) for target in targets
+    )
+    supporters = Supporter.objects.bulk_create(
+        (
+            Supporter(
+                email=f"bench{n}@example.net",
+                email_canonical=f"bench{n}@example.net",
+                name=f"Ana López {n}",
+                country="CA",
+                city="Ottawa",
+            )
+            for n in range(count)
+        ),
+        batch_size=2000,
+    )
+    letters = Letter.objects.bulk_create(
+        (
+            Letter(
+                case=case,
+                supporter=supporter,
+                subject="UA {ua_number}: proteja al defensor",
+                body="{salutation}:\n\nProteja al defensor, por favor.\n\n{supporter_name}",
+                personal_share=40,
+            )
+            for supporter in supporters
+        ),
+        batch_size=2000,
+    )
+    pairs = [(letter.pk, targets[n % TARGETS].pk) for n, letter in enumerate(letters)]
+    Letter.targets.through.objects.bulk_create(
+        (Letter.targets.through(letter_id=lid, target_id=tid) for lid, tid in pairs),
+        batch_size=2000,
+    )
+    return pairs
+
+
+def confirm_letters(pairs: list[tuple[int, int]]) -> None:
+    """What queue_letter does, a chunk of letters per transaction."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from letters import tasks
+    from letters.models import Delivery, Letter
+
+    for start in range(0, len(pairs), CHUNK):
+        chunk = pairs[start : start + CHUNK]
+        now = timezone.now()
+        with transaction.atomic():
+            Letter.objects.filter(pk__in=[lid for lid, _ in chunk]).update(
+                status=Letter.Status.CONFIRMED, confirmed_at=now
+            )
+            rows = Delivery.objects.bulk_create(
+                Delivery(
+                    letter_id=lid,
+                    target_id=tid,
+                    queued_at=now,
+                    next_attempt_at=now,
+                    enqueued_at=now,
+                )
+                for lid, tid in chunk
+            )
+            ids = [row.pk for row in rows]
+            transaction.on_commit(lambda ids=ids: [tasks.deliver.delay(pk) for pk in ids])
+
+
+def start_workers(args, env: dict[str, str], log_dir: str) -> list[subprocess.Popen]:
+    workers = []
+    for number in range(1, args.workers + 1):
+        log = open(Path(log_dir) / f"worker{number}.log", "wb")  # noqa: SIM115
+        workers.append(
+            subprocess.Popen(
+                [
+                    PYTHON, "-m", "celery", "-A", "config", "worker",
+                    "-n", f"bench{number}@%h", "--pool", args.pool,
+                    "--concurrency", str(args.concurrency),
+                    "--without-gossip", "--without-mingle", "-l", "WARNING",
+                ],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+        log.close()
+    return workers
+
+
+def wait_until_ready(app, workers: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(app.control.ping(timeout=1.0)) >= workers:
+            return
+    sys.exit("the workers did not answer a ping within a minute")
+
+
+def stop(workers: list[subprocess.Popen]) -> None:
+    for worker in workers:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGTERM)
+    for worker in workers:
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))] if ordered else 0.0
+
+
+def main() -> int:
+    args = parse_args()
+    stub = PostmarkStub(port=free_port()).start()
+    var_dir = tempfile.mkdtemp(prefix="pluma-bench-deliver-")
+    env = stack_env(stub.url, var_dir)
+    say(f"Recreating database {DB_NAME}, flushing Redis DB 12 …")
+    recreate_database(env)
+    os.environ.update(env)
+
+    import django
+
+    django.setup()
+    from django.db.models import Max, Min
+
+    from config.celery import app
+    from letters.models import Delivery
+
+    started = time.monotonic()
+    pairs = create_letters(args.letters)
+    say(f"  {args.letters:,} letters to {TARGETS} officials written in {time.monotonic() - started:.0f} s")
+    workers = start_workers(args, env, var_dir)
+    try:
+        wait_until_ready(app, args.workers)
+        say(
+            f"{args.workers} workers ({args.pool} pool, concurrency {args.concurrency}) ready; "
+            f"confirming {args.letters:,} letters …"
+        )
+        started = time.monotonic()
+        confirm_letters(pairs)
+        confirmed_in = time.monotonic() - started
+        sent = Delivery.objects.filter(status=Delivery.Status.SENT)
+        last, last_change = 0, time.monotonic()
+        while time.monotonic() - started < args.timeout:
+            done = sent.count()
+            if done >= args.letters:
+                break
+            if done != last:
+                last, last_change = done, time.monotonic()
+            elif time.monotonic() - last_change > 30:
+                say("  no progress for 30 s; stopping")
+                break
+            time.sleep(0.5)
+    finally:
+        stop(workers)
+        time.sleep(0.5)
+        stub.stop()
+
+    span = Delivery.objects.aggregate(first=Min("queued_at"), last=Max("sent_at"))
+    rows = list(sent.values_list("queued_at", "sent_at"))
+    lags = [(sent_at - queued_at).total_seconds() for queued_at, sent_at in rows]
+    seconds = (span["last"] - span["first"]).total_seconds() if rows else float("nan")
+    counts = stub.metadata_counts()
+    ids = {str(pk) for pk in Delivery.objects.values_list("pk", flat=True)}
+    lost = len(ids - set(counts))
+    duplicated = sum(1 for n in counts.values() if n > 1)
+    statuses = collections.Counter(Delivery.objects.values_list("status", flat=True))
+    say("")
+    say(f"Delivery of {args.letters:,} letters ({args.workers} workers, {args.pool} × "
+        f"{args.concurrency}) to the Postmark stub")
+    say(f"  letters/s            {len(rows) / seconds:>10,.0f}   target ≥ {RATE_TARGET}")
+    say(f"  sent                 {len(rows):>10,}   in {seconds:.1f} s")
+    say(f"  confirmed in         {confirmed_in:>10.1f} s (a burst)")
+    say(f"  lag p50 (s)          {percentile(lags, 50):>10.2f}")
+    say(f"  lag p99 (s)          {percentile(lags, 99):>10.2f}")
+    say(f"  lost                 {lost:>10}   target 0")
+    say(f"  duplicated           {duplicated:>10}   target 0")
+    say(f"  statuses             {dict(statuses)}")
+    shutil.rmtree(var_dir, ignore_errors=True)
+    return 1 if lost else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from campaigns.models import Consent
+from petitions import handovers, packs
+from petitions.models import HandoverNotice, HandoverPack
+from tests.factories import (
+    ConfirmedSignatureFactory,
+    ConsentFactory,
+    EmbassyFactory,
+    HandoverFactory,
+    PaperTallyFactory,
+    SupporterFactory,
+    UrgentActionFactory,
+)
+from tests.petitions.helpers import queued, run_queued
+
+pytestmark = pytest.mark.django_db
+
+FINGERPRINT = "ab" * 32
+
+
+def record(action, **kwargs):
+    defaults = {
+        "recipient": EmbassyFactory(organisation="Embassy of Mexico"),
+        "handed_over_on": datetime.date(2026, 11, 20),
+        "place": "Ottawa",
+        "delivered_by": "Section director",
+    }
+    return handovers.record_handover(action=action, **{**defaults, **kwargs})
+
+
+def ready_pack(action, *, online=35000, paper=0):
+    return HandoverPack.objects.create(
+        action=action,
+        recipient=EmbassyFactory(),
+        status=HandoverPack.Status.READY,
+        online_count=online,
+        paper_count=paper,
+        fingerprint=FINGERPRINT,
+        counted_until=timezone.now(),
+    )
+
+
+def test_handover_freezes_the_pack_count_and_fingerprint():
+    action = UrgentActionFactory()
+    pack = ready_pack(action, online=34000, paper=1000)
+    handover = record(action, pack=pack)
+    pack.online_count = 99
+    pack.save()
+    handover.refresh_from_db()
+    assert handover.count_delivered == 35000 and handover.fingerprint == FINGERPRINT
+
+
+def test_handover_without_pack_freezes_the_current_count():
+    action = UrgentActionFactory()
+    for _ in range(3):
+        ConfirmedSignatureFactory(action=action)
+    PaperTallyFactory(action=action, count=2)
+    from petitions import counts
+
+    counts.reconcile(action_id=action.pk)
+    assert record(action).count_delivered == 5
+
+
+def test_handover_refuses_a_pack_of_another_case_or_not_ready():
+    action = UrgentActionFactory()
+    with pytest.raises(ValidationError):
+        record(action, pack=ready_pack(UrgentActionFactory()))
+    building = ready_pack(action)
+    building.status = HandoverPack.Status.BUILDING
+    building.save()
+    with pytest.raises(ValidationError):
+        record(action, pack=building)
+
+
+def test_timeline_says_how_many_messages_were_handed_to_whom():
+    handover = HandoverFactory(
+        recipient=EmbassyFactory(organisation="Embassy of Mexico"), count_delivered=35000
+    )
+    html = render_to_string("petitions/handovers/_timeline.html", {"action": handover.action})
+    assert "35,000 messages handed to Embassy of Mexico in Ottawa on 20 November" in html
+    assert "Section staff" not in html  # who delivered it is for organizers only
+
+
+def test_supporters_who_agreed_to_updates_are_told_once(django_capture_on_commit_callbacks):
+    action = UrgentActionFactory(number="58/20")
+    told = ConsentFactory(action=action, kind=Consent.Kind.CASE_UPDATES).supporter
+    spanish = SupporterFactory(language="es")
+    ConsentFactory(supporter=spanish, action=action, kind=Consent.Kind.CASE_UPDATES)
+    ConsentFactory(action=action, kind=Consent.Kind.CASE_UPDATES, withdrawn_at=timezone.now())
+    ConsentFactory(action=action, kind=Consent.Kind.SHARE_NAME)
+    ConsentFactory(kind=Consent.Kind.CASE_UPDATES)  # another case
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        handover = record(action, count_delivered=35000)
+    assert queued(callbacks) == [("petitions.tasks.notify_handover", (handover.pk,))]
+
+    from petitions import tasks
+
+    sent = []
+    tasks.send_handover_notice.delay = lambda *args: sent.append(args)
+    try:
+        assert tasks.notify_handover(handover.pk) == 2
+    finally:
+        del tasks.send_handover_notice.delay
+    assert sorted(sent) == sorted([(handover.pk, told.pk), (handover.pk, spanish.pk)])
+
+    for args in sent + sent:  # every task delivered twice
+        tasks.send_handover_notice(*args)
+
+    assert len(mail.outbox) == 2
+    assert HandoverNotice.objects.filter(handover=handover).count() == 2
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert "35,000 messages handed to Embassy of Mexico in Ottawa" in by_address[told.email].body
+    spanish_body = by_address[spanish.email].body
+    assert "35\xa0000 mensajes entregados a Embassy of Mexico en Ottawa el 20 de noviembre" in spanish_body
+    assert by_address[spanish.email].subject == "AU 58/20: su mensaje fue entregado"
+    # A second fan-out finds no one left to tell.
+    assert handovers.supporters_to_tell(handover).count() == 0
+
+
+def test_a_failed_send_can_be_retried(monkeypatch):
+    handover = HandoverFactory()
+    supporter = ConsentFactory(action=handover.action).supporter
+
+    def broken(*args):
+        raise OSError("smtp down")
+
+    monkeypatch.setattr(handovers, "_send_notice", broken)
+    with pytest.raises(OSError):
+        handovers.send_handover_notice(handover_id=handover.pk, supporter_id=supporter.pk)
+    monkeypatch.undo()
+    assert handovers.send_handover_notice(handover_id=handover.pk, supporter_id=supporter.pk)
+    assert len(mail.outbox) == 1
+
+
+def test_recording_through_the_admin_uses_the_service(client, django_capture_on_commit_callbacks):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    action = UrgentActionFactory()
+    embassy = EmbassyFactory()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(
+            "/admin/handovers/new/",
+            {
+                "action": action.pk,
+                "recipient": embassy.pk,
+                "handed_over_on": "2026-11-20",
+                "place": "Ottawa",
+                "delivered_by": "Ana",
+                "received_by": "Consul",
+                "count_delivered": "",
+                "notes": "",
+            },
+        )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    handover = action.handovers.get()
+    assert handover.recorded_by == admin and handover.count_delivered == 0
+    assert ("petitions.tasks.notify_handover", (handover.pk,)) in queued(callbacks)
+
+
+def test_pack_page_polls_progress(client, django_capture_on_commit_callbacks):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    action = UrgentActionFactory()
+    ConfirmedSignatureFactory(action=action)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(
+            "/admin/handover_packs/new/",
+            {"action": action.pk, "recipient": EmbassyFactory().pk, "include_names": "on"},
+        )
+    pack = HandoverPack.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/{pack.pk}/")
+    assert client.get(f"/admin/handover_packs/{pack.pk}/progress/").json()["status"] == "queued"
+    run_queued(callbacks)
+    progress = client.get(f"/admin/handover_packs/{pack.pk}/progress/").json()
+    assert progress == {"status": "ready", "label": "Ready", "progress": 100, "done": True}
+    pdf = client.get(f"/admin/handover_packs/{pack.pk}/download/pdf/")
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert packs.build_pack(pack_id=pack.pk) is False
+
+
+def test_pack_files_are_for_organizers_only(client):
+    action = UrgentActionFactory()
+    pack = ready_pack(action)
+    response = client.get(f"/admin/handover_packs/{pack.pk}/download/pdf/")
+    assert response.status_code in (302, 403)
