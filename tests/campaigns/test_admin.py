@@ -517,7 +517,11 @@ def test_organizers_hold_no_page_permissions():
     assert not organizers.page_permissions.exists()
     assert organizers.permissions.filter(codename="access_admin").exists()
     assert organizers.permissions.filter(codename="view_supporter").exists()
-    assert not organizers.permissions.filter(codename__startswith="change_").exists()
+    # Read-only on the case file; other apps grant what organizers do there (paper tallies…).
+    assert not organizers.permissions.filter(
+        content_type__app_label__in=["campaigns", "wagtailcore", "cms"],
+        codename__startswith="change_",
+    ).exists()
 
 
 def test_editors_and_moderators_manage_cases():
