@@ -14,6 +14,7 @@ whatever the timing; 1 only when letters are lost.
 
 import argparse
 import collections
+import datetime
 import os
 import shutil
 import signal
@@ -107,8 +108,13 @@ def create_letters(count: int) -> list[tuple[int, int]]:
     from campaigns.models import Supporter, Target, UrgentAction
     from letters.models import DeliveryPolicy, Letter
 
+    today = datetime.date.today()
     case = UrgentAction.objects.create(
-        number="58/20", title="Bench case", summary="", country="MX", status="open"
+        number="58/20",
+        title="Bench case",
+        country="MX",
+        status="open",
+        deadline=today + datetime.timedelta(days=30),
     )
     targets = Target.objects.bulk_create(
         Target(
@@ -225,6 +231,42 @@ def stop(workers: list[subprocess.Popen]) -> None:
             os.killpg(worker.pid, signal.SIGKILL)
 
 
+def _cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def stack_cpu(workers: list[subprocess.Popen]) -> float:
+    """CPU seconds used so far by the workers (all their processes), their database
+    backends and this process (the stub and the producer).
+
+    The machine may be shared: other work slows a run but does not add to this, so CPU
+    per letter tells what two idle cores would do.
+    """
+    import resource
+
+    from django.db import connection
+
+    groups = {worker.pid for worker in workers}
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            if int(stat[2]) in groups:
+                pids.append(int(entry.name))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [DB_NAME])
+        pids += [row[0] for row in cursor.fetchall()]
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return sum(_cpu(pid) for pid in pids) + usage.ru_utime + usage.ru_stime
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))] if ordered else 0.0
@@ -257,7 +299,7 @@ def main() -> int:
             f"{args.workers} workers ({args.pool} pool, concurrency {args.concurrency}) ready; "
             f"confirming {args.letters:,} letters …"
         )
-        started = time.monotonic()
+        started, cpu_before = time.monotonic(), stack_cpu(workers)
         confirm_letters(pairs)
         confirmed_in = time.monotonic() - started
         sent = Delivery.objects.filter(status=Delivery.Status.SENT)
@@ -272,6 +314,7 @@ def main() -> int:
                 say("  no progress for 30 s; stopping")
                 break
             time.sleep(0.5)
+        cpu = stack_cpu(workers) - cpu_before
     finally:
         stop(workers)
         time.sleep(0.5)
@@ -292,6 +335,9 @@ def main() -> int:
     say(f"  letters/s            {len(rows) / seconds:>10,.0f}   target ≥ {RATE_TARGET}")
     say(f"  sent                 {len(rows):>10,}   in {seconds:.1f} s")
     say(f"  confirmed in         {confirmed_in:>10.1f} s (a burst)")
+    per_letter = cpu / len(rows) if rows else float("nan")
+    say(f"  CPU per letter (ms)  {per_letter * 1000:>10.1f}   workers + PostgreSQL + stub")
+    say(f"  on 2 idle cores      {2 / per_letter:>10,.0f}   letters/s at that CPU cost")
     say(f"  lag p50 (s)          {percentile(lags, 50):>10.2f}")
     say(f"  lag p99 (s)          {percentile(lags, 99):>10.2f}")
     say(f"  lost                 {lost:>10}   target 0")

@@ -3,9 +3,11 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from .models import Target, UrgentAction
+from .models import Category, Subscription, Target, UrgentAction
+from .subscriptions import CONSENT_TEXT
 
 # Outcomes that conclude a case; an open case may only show interim progress.
 FINAL_OUTCOMES = (
@@ -88,3 +90,49 @@ class FollowUpForm(WagtailAdminModelForm):
                 "new_deadline", _("The new deadline cannot be before the case's issue date.")
             )
         return cleaned
+
+
+# --- public forms (subscriptions, supporters' data) -------------------------------------
+
+
+class SubscriptionChoicesForm(forms.Form):
+    categories = forms.MultipleChoiceField(
+        label=_("Categories"),
+        choices=Category.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Choose none to hear about every category."),
+    )
+    countries = forms.MultipleChoiceField(
+        label=_("Countries"),
+        choices=[],
+        required=False,
+        help_text=_("Choose none to hear about every country."),
+    )
+    frequency = forms.ChoiceField(
+        label=_("How often"),
+        choices=Subscription.Frequency.choices,
+        initial=Subscription.Frequency.IMMEDIATE,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["countries"].choices = list(countries)
+
+
+class SubscribeForm(SubscriptionChoicesForm):
+    email = forms.EmailField(label=_("Your email"), max_length=254)
+    agree = forms.BooleanField(label=CONSENT_TEXT)
+
+    field_order = ["email", "categories", "countries", "frequency", "agree"]
+
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(label=_("Your email"), max_length=254)
+
+
+class EraseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I understand: my name, email and letters will be removed and cannot come back.")
+    )

@@ -1,4 +1,8 @@
-"""Every write on a case that has side effects: opening, deadlines, follow-ups, closing."""
+"""Every write on a case that has side effects: opening, deadlines, follow-ups, closing.
+
+Telling supporters (announcements), subscriptions and supporters' data live in their own
+modules (announcements.py, subscriptions.py, privacy.py) and are re-exported here.
+"""
 
 import datetime
 import logging
@@ -10,13 +14,70 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import DeadlineExtension, FollowUp, UrgentAction
+from .announcements import (
+    announce,
+    fan_out_announcement,
+    send_announcement,
+    unsubscribe_from_case,
+)
+from .models import Announcement, DeadlineExtension, FollowUp, UrgentAction
+from .privacy import (
+    apply_retention,
+    erase_supporter,
+    export_data,
+    open_data_link,
+    request_data_link,
+    send_data_link,
+    withdraw_consent,
+)
+from .subscriptions import (
+    cancel_subscription,
+    change_subscription,
+    confirm_subscription,
+    send_due_weekly_digests,
+    send_subscription_confirmation,
+    send_weekly_digest,
+    subscribe,
+)
+
+__all__ = [
+    "announce",
+    "apply_retention",
+    "cancel_subscription",
+    "change_subscription",
+    "close_action",
+    "close_expired_actions",
+    "confirm_subscription",
+    "erase_supporter",
+    "export_data",
+    "extend_deadline",
+    "fan_out_announcement",
+    "open_action",
+    "open_data_link",
+    "publish_follow_up",
+    "reopen_action",
+    "request_data_link",
+    "save_action",
+    "send_announcement",
+    "send_data_link",
+    "send_due_weekly_digests",
+    "send_subscription_confirmation",
+    "send_weekly_digest",
+    "subscribe",
+    "unsubscribe_from_case",
+    "withdraw_consent",
+]
+
+Kind = Announcement.Kind
 
 logger = logging.getLogger(__name__)
 
 
 def open_action(*, action: UrgentAction) -> bool:
-    """Open a draft case. Acts only from draft; returns whether it changed anything."""
+    """Open a draft case. Acts only from draft; returns whether it changed anything.
+
+    On commit, subscribers who want cases as they happen are told (a new_case announcement).
+    """
     now = timezone.now()
     changed = UrgentAction.objects.filter(pk=action.pk, status=UrgentAction.Status.DRAFT).update(
         status=UrgentAction.Status.OPEN, opened_at=now, updated_at=now
@@ -24,6 +85,9 @@ def open_action(*, action: UrgentAction) -> bool:
     if changed:
         action.refresh_from_db(fields=["status", "opened_at"])
         logger.info("Opened UA %s", action.number)
+        transaction.on_commit(
+            lambda: announce(action=action, kind=Kind.NEW_CASE, reference=action.pk)
+        )
     return bool(changed)
 
 
@@ -40,6 +104,8 @@ def extend_deadline(
     Never changes the status: a closed case whose deadline moves into the future stays
     closed (reopening is an editor's choice, or a follow-up's). Returns None when the
     deadline does not change; raises ValidationError for a deadline before the issue date.
+    An extension by an editor (``by``) that is not part of a follow-up is announced to the
+    case's supporters on commit; a follow-up announces itself.
     """
     with transaction.atomic():
         locked = UrgentAction.objects.select_for_update().get(pk=action.pk)
@@ -60,6 +126,10 @@ def extend_deadline(
         )
     action.deadline = new_deadline
     logger.info("UA %s deadline moved to %s", action.number, new_deadline)
+    if follow_up is None and by is not None and by.is_authenticated:
+        transaction.on_commit(
+            lambda: announce(action=action, kind=Kind.DEADLINE_EXTENDED, reference=extension.pk)
+        )
     return extension
 
 
@@ -67,6 +137,8 @@ def close_action(*, action: UrgentAction, outcome_kind: str, outcome: str = "") 
     """Close an open (or draft) case with its outcome. Acts only on cases not yet closed.
 
     Returns whether it changed anything; raises ValidationError without an outcome kind.
+    On commit the outcome is announced to the case's supporters, unless the case merely
+    ran out of time (the automatic close).
     """
     if not outcome_kind or outcome_kind not in UrgentAction.OutcomeKind.values:
         raise ValidationError(_("Choose an outcome to close the case."))
@@ -85,6 +157,12 @@ def close_action(*, action: UrgentAction, outcome_kind: str, outcome: str = "") 
     if changed:
         action.refresh_from_db(fields=["status", "outcome_kind", "outcome", "closed_at"])
         logger.info("Closed UA %s (%s)", action.number, outcome_kind)
+        if outcome_kind != UrgentAction.OutcomeKind.DEADLINE_PASSED:
+            # A case may close, reopen and close again: each close is its own news.
+            reference = f"{action.pk}:{int(now.timestamp())}"
+            transaction.on_commit(
+                lambda: announce(action=action, kind=Kind.CLOSED, reference=reference)
+            )
     return bool(changed)
 
 
@@ -170,8 +248,10 @@ def publish_follow_up(*, follow_up: FollowUp, by: AbstractBaseUser | None = None
 
     An edit applies the deadline only when the follow-up's own new deadline changed, so
     correcting an old follow-up's text never moves the case back to an old deadline.
-    Raises ValidationError for a new deadline before the case's issue date.
+    Raises ValidationError for a new deadline before the case's issue date. A new
+    follow-up is announced, on commit, to everyone who agreed to updates on the case.
     """
+    is_new = follow_up.pk is None
     with transaction.atomic():
         # Locking the case serialises numbering: two editors never get the same number.
         action = UrgentAction.objects.select_for_update().get(pk=follow_up.action_id)
@@ -195,4 +275,9 @@ def publish_follow_up(*, follow_up: FollowUp, by: AbstractBaseUser | None = None
             )
             if action.is_closed and follow_up.new_deadline >= timezone.localdate():
                 reopen_action(action=action)
+    if is_new:
+        # On commit: the texts saved with the follow-up are then there to be sent.
+        transaction.on_commit(
+            lambda: announce(action=action, kind=Kind.FOLLOW_UP, reference=follow_up.pk)
+        )
     return follow_up

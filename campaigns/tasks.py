@@ -1,8 +1,56 @@
+"""Celery entry points for campaigns: ids in, one service call each."""
+
+import smtplib
+
+from anymail.exceptions import AnymailAPIError
 from celery import shared_task
 
 from . import services
+
+# Network trouble and ESP hiccups are worth retrying; anything else is a bug to see.
+RETRY = {
+    "autoretry_for": (OSError, smtplib.SMTPException, AnymailAPIError),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "max_retries": 6,
+}
 
 
 @shared_task(name="campaigns.tasks.close_expired_actions")
 def close_expired_actions() -> int:
     return services.close_expired_actions()
+
+
+@shared_task(name="campaigns.tasks.fan_out_announcement")
+def fan_out_announcement(announcement_id: int) -> int:
+    return services.fan_out_announcement(announcement_id=announcement_id)
+
+
+@shared_task(name="campaigns.tasks.send_announcement", **RETRY)
+def send_announcement(delivery_id: int) -> bool:
+    return services.send_announcement(delivery_id=delivery_id)
+
+
+@shared_task(name="campaigns.tasks.send_subscription_confirmation", **RETRY)
+def send_subscription_confirmation(subscription_id: int) -> bool:
+    return services.send_subscription_confirmation(subscription_id=subscription_id)
+
+
+@shared_task(name="campaigns.tasks.send_due_weekly_digests")
+def send_due_weekly_digests() -> int:
+    return services.send_due_weekly_digests()
+
+
+@shared_task(name="campaigns.tasks.send_weekly_digest", **RETRY)
+def send_weekly_digest(subscription_id: int) -> bool:
+    return services.send_weekly_digest(subscription_id=subscription_id)
+
+
+@shared_task(name="campaigns.tasks.send_data_link", **RETRY)
+def send_data_link(supporter_id: int) -> bool:
+    return services.send_data_link(supporter_id=supporter_id)
+
+
+@shared_task(name="campaigns.tasks.apply_retention", soft_time_limit=3000, time_limit=3300)
+def apply_retention() -> dict[str, int]:
+    return services.apply_retention()

@@ -194,6 +194,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.tasks.close_expired_actions",
         "schedule": 300.0,
     },
+    # Hourly, so a missed run is caught up; each subscriber still gets one digest a week.
+    "send-weekly-digests": {
+        "task": "campaigns.tasks.send_due_weekly_digests",
+        "schedule": 3600.0,
+    },
+    # Daily: anonymise supporters' data of cases closed longer than PLUMA_RETENTION_DAYS.
+    "apply-retention": {
+        "task": "campaigns.tasks.apply_retention",
+        "schedule": 86400.0,
+    },
     # Re-queues letters whose lease expired and enqueues those whose wait is over.
     "sweep-deliveries": {
         "task": "letters.tasks.sweep_deliveries",
@@ -202,6 +212,15 @@ CELERY_BEAT_SCHEDULE = {
     # Hourly, so a missed run is caught up; each target still gets one digest a day.
     "send-digests": {
         "task": "letters.tasks.send_due_digests",
+        "schedule": 3600.0,
+    },
+    # "Did you get a reply?": hourly, each question is asked once and reminded once.
+    "ask-about-replies": {
+        "task": "letters.tasks.ask_about_replies",
+        "schedule": 3600.0,
+    },
+    "remind-about-replies": {
+        "task": "letters.tasks.remind_about_replies",
         "schedule": 3600.0,
     },
 }
@@ -330,6 +349,13 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 30)
 # How often the auto-close task looks for cases past their deadline (seconds).
 PLUMA_CLOSE_EXPIRED_EVERY = env_int("PLUMA_CLOSE_EXPIRED_EVERY", 300)
 CELERY_BEAT_SCHEDULE["close-expired-actions"]["schedule"] = float(PLUMA_CLOSE_EXPIRED_EVERY)
+# Supporters' names, emails and letters on a case are anonymised this many days after it
+# closed (counts stay).
+PLUMA_RETENTION_DAYS = env_int("PLUMA_RETENTION_DAYS", 183)
+# The mailto of the List-Unsubscribe header; mail to it is handled like the one-click link.
+PLUMA_UNSUBSCRIBE_EMAIL = env("PLUMA_UNSUBSCRIBE_EMAIL", f"unsubscribe@{REPLY_DOMAIN}")
+# How long a "see my data" link works (seconds); it also works only once.
+PLUMA_DATA_LINK_MAX_AGE = env_int("PLUMA_DATA_LINK_MAX_AGE", 24 * 3600)
 # Default pace per official; each target's delivery policy can change it.
 PLUMA_LETTERS_PER_TARGET_HOUR = env_int("PLUMA_LETTERS_PER_TARGET_HOUR", 30)
 # A letter stuck in "sending" this long is handed back to the queue by the sweeper.
@@ -339,3 +365,11 @@ if PLUMA_DELIVERY_LEASE_SECONDS <= 2 * ANYMAIL_REQUESTS_TIMEOUT:
     raise ImproperlyConfigured(
         "PLUMA_DELIVERY_LEASE_SECONDS must be more than twice ANYMAIL_REQUESTS_TIMEOUT."
     )
+# Replies: supporters are asked "did you get a reply?" this many days after a letter
+# reached the official, and reminded once this many days later if they did not answer.
+PLUMA_REPLY_QUESTION_DAYS = env_int("PLUMA_REPLY_QUESTION_DAYS", 14)
+PLUMA_REPLY_REMINDER_DAYS = env_int("PLUMA_REPLY_REMINDER_DAYS", 7)
+# A reply address stops routing this many days after its letter was sent (quarantine).
+PLUMA_REPLY_TOKEN_DAYS = env_int("PLUMA_REPLY_TOKEN_DAYS", 365)
+# Largest attachment of a reply, or upload of a postal reply, that is kept (bytes).
+PLUMA_REPLY_ATTACHMENT_MAX_BYTES = env_int("PLUMA_REPLY_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)

@@ -23,8 +23,10 @@ if settings.DEBUG:
 # Pages last: Wagtail serves every path the routes above did not claim. English lives at
 # the root and Spanish under /es/.
 urlpatterns += i18n_patterns(
+    path("", include("campaigns.urls")),
     path("", include("petitions.urls")),
     path("", include("letters.urls")),
+    path("", include("letters.reply_urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

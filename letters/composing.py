@@ -128,9 +128,7 @@ def is_identical(text: LetterText, sample: LetterText) -> bool:
 def choosable_targets(action: UrgentAction) -> list[tuple[Target, str]]:
     """The case's active primary and copy targets with their tier, primary first."""
     links = (
-        ActionTarget.objects.filter(
-            action=action, tier__in=CHOOSABLE_TIERS, target__is_active=True
-        )
+        ActionTarget.objects.filter(action=action, tier__in=CHOOSABLE_TIERS, target__is_active=True)
         .select_related("target")
         .order_by("sort_order", "pk")
     )
@@ -138,7 +136,9 @@ def choosable_targets(action: UrgentAction) -> list[tuple[Target, str]]:
     return [(link.target, link.tier) for link in links]
 
 
-def choose_targets(*, action: UrgentAction, target_ids: Iterable[int], country: str) -> list[Target]:
+def choose_targets(
+    *, action: UrgentAction, target_ids: Iterable[int], country: str
+) -> list[Target]:
     """The chosen targets, checked against the case, plus the embassy for ``country``.
 
     Raises ValidationError for an empty choice or a target that is not on the case.
@@ -158,7 +158,9 @@ def choose_targets(*, action: UrgentAction, target_ids: Iterable[int], country: 
     return targets
 
 
-def letter_language(target_language: str, *, available: Iterable[str], supporter_language: str) -> str:
+def letter_language(
+    target_language: str, *, available: Iterable[str], supporter_language: str
+) -> str:
     """The target's language when the case has a sample in it; otherwise the supporter's
     own ("write in Spanish or your own language"), else any sample's language."""
     available = sorted(available)

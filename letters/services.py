@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -119,6 +119,19 @@ def _reserve_slot(*, policy_id: int, now: datetime.datetime) -> datetime.datetim
     Slots are 1/max_per_hour of an hour apart, so a target gets at most N letters an
     hour, evenly spread; the row lock makes concurrent workers take distinct slots.
     """
+    if connection.vendor == "postgresql":
+        # One statement instead of a locking transaction: the same row lock, taken and
+        # released by the UPDATE, in one round trip instead of four (bench/deliver.py).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE letters_deliverypolicy"
+                " SET next_slot_at = GREATEST(COALESCE(next_slot_at, %s), %s)"
+                " + make_interval(secs => 3600.0 / max_per_hour)"
+                " WHERE id = %s"
+                " RETURNING next_slot_at - make_interval(secs => 3600.0 / max_per_hour)",
+                [now, now, policy_id],
+            )
+            return cursor.fetchone()[0]
     with transaction.atomic():
         policy = DeliveryPolicy.objects.select_for_update().get(pk=policy_id)
         slot = max(policy.next_slot_at or now, now)

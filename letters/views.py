@@ -69,7 +69,9 @@ def _compose(request: HttpRequest, action: UrgentAction, form: WriteForm, status
                 )
                 if own
                 else None,
-                "preview": composing.preview(text, target=first, supporter=supporter, action=action),
+                "preview": composing.preview(
+                    text, target=first, supporter=supporter, action=action
+                ),
             }
         )
     context = {"action": action, "form": form, "groups": groups, "supporter": supporter}

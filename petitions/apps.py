@@ -13,3 +13,9 @@ class PetitionsConfig(AppConfig):
 
         letter_written.connect(on_letter_written, dispatch_uid="petitions.on_letter_written")
         letter_confirmed.connect(on_letter_confirmed, dispatch_uid="petitions.on_letter_confirmed")
+
+        from campaigns.privacy import register
+
+        from .privacy import PetitionsProvider
+
+        register(PetitionsProvider())

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, Spacer
+from reportlab.platypus import Paragraph, Spacer
 
 from campaigns.models import Supporter, UrgentAction
 
@@ -76,6 +77,8 @@ def messages_pdf(*, action: UrgentAction, language: str = "") -> bytes:
     language = language or settings.LANGUAGE_CODE
     buffer = io.BytesIO()
     style = pdf.styles()
+    # A message stays on the page of its signature line.
+    style["message"] = ParagraphStyle("message", parent=style["body"], keepWithNext=1)
     with translation.override(language):
         canvas = pdf.new_canvas(
             buffer,
@@ -98,18 +101,14 @@ def messages_pdf(*, action: UrgentAction, language: str = "") -> bytes:
         ]
         for message in approved_messages(action).iterator():
             text = "<br/>".join(escape(line) for line in message.message.splitlines())
-            story.append(
-                KeepTogether(
-                    [
-                        Paragraph(text, style["body"]),
-                        Paragraph(
-                            f"— {escape(message.name)}, {escape(str(message.country.name))}",
-                            style["small"],
-                        ),
-                        Spacer(1, 5 * mm),
-                    ]
-                )
-            )
+            story += [
+                Paragraph(text, style["message"]),
+                Paragraph(
+                    f"— {escape(message.name)}, {escape(str(message.country.name))}",
+                    style["small"],
+                ),
+                Spacer(1, 5 * mm),
+            ]
         if len(story) == 3:
             story.append(Paragraph(_("No approved messages yet."), style["body"]))
         pdf.flow(

@@ -16,8 +16,9 @@ from .pages import case_page_url
 
 def _case(slug: str) -> UrgentAction:
     """A public case by its URL number (58-20); drafts do not exist for the public."""
+    # The petition comes in the same query: signing needs it, and it is on the hot path.
     return get_object_or_404(
-        UrgentAction.objects.exclude(status=UrgentAction.Status.DRAFT),
+        UrgentAction.objects.exclude(status=UrgentAction.Status.DRAFT).select_related("petition"),
         number=slug.replace("-", "/"),
     )
 

@@ -242,3 +242,18 @@ class SolidarityMessageFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Marta Ruiz {n}")
     country = "CA"
     message = "You are not alone. We are with you."
+
+
+# --- announcements, subscriptions -----------------------------------------------------
+
+
+class SubscriptionFactory(factory.django.DjangoModelFactory):
+    """A confirmed subscription to every new case, as each goes live."""
+
+    class Meta:
+        model = "campaigns.Subscription"
+
+    supporter = factory.SubFactory(SupporterFactory)
+    frequency = "immediate"
+    language = "en"
+    confirmed_at = factory.LazyFunction(timezone.now)

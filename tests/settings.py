@@ -10,6 +10,9 @@ from config.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The shared page cache would carry pages from one test into the next (same paths, same
+# ids); tests/cms/test_cache.py switches it on where it is the subject.
+PAGE_CACHE_SECONDS = 0
 # Tasks are enqueued to an in-memory broker; tests call tasks directly, and the tests that
 # need a real worker start one against Redis themselves.
 CELERY_BROKER_URL = "memory://"

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('letters', '0001_initial'),
+        ("letters", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='letter',
-            name='is_also_signing',
-            field=models.BooleanField(default=False, verbose_name='also signs the petition'),
+            model_name="letter",
+            name="is_also_signing",
+            field=models.BooleanField(default=False, verbose_name="also signs the petition"),
         ),
     ]

@@ -81,7 +81,8 @@ def test_supporter_writes_a_letter_that_reaches_the_officials_outbox(live_server
     meter = page.locator("[data-letter-group]", has=spanish).locator("[data-meter-value]")
     expect(meter).to_have_text("0")
     spanish.fill(
-        spanish.input_value() + "\n\nEscribo desde Ottawa, donde muchas madres me contaron su historia."
+        spanish.input_value()
+        + "\n\nEscribo desde Ottawa, donde muchas madres me contaron su historia."
     )
     expect(meter).not_to_have_text("0")
     page.screenshot(path=str(artifact("write-letter.png")), full_page=True)

@@ -92,7 +92,12 @@ def test_own_words_are_the_share_of_words_not_in_the_sample():
 def test_own_words_round_half_up_and_ignore_case_and_punctuation():
     # 1 of 8 words is new: 12.5 % rounds to 13, as the browser's Math.floor(x + 0.5) does.
     sample = "Señor Gobernador, proteja a la defensora ya"
-    assert composing.personal_share(body="señor gobernador: PROTEJA a la defensora ya hoy", sample=sample) == 13
+    assert (
+        composing.personal_share(
+            body="señor gobernador: PROTEJA a la defensora ya hoy", sample=sample
+        )
+        == 13
+    )
 
 
 def test_writing_records_a_pending_letter_and_queues_one_confirmation_on_commit(
@@ -142,7 +147,9 @@ def test_a_target_without_a_sample_in_its_language_gets_the_supporters_language(
     embassy_case, official, samples
 ):
     german = EmbassyFactory(accredited_to_country="DE", country="DE", language="de")
-    letters = {letter.language: letter for letter in write(embassy_case, country="DE", language="en")}
+    letters = {
+        letter.language: letter for letter in write(embassy_case, country="DE", language="en")
+    }
     assert list(letters["en"].targets.all()) == [german]
 
 

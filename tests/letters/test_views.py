@@ -190,7 +190,7 @@ def test_opening_the_link_changes_nothing_and_the_button_confirms_once(
 
     response = client.get(path)
     assert response.status_code == 200
-    assert "<form method=\"post\"" in response.content.decode()
+    assert '<form method="post"' in response.content.decode()
     assert not Delivery.objects.exists()
     assert set(Letter.objects.values_list("status", flat=True)) == {"pending_confirmation"}
 

@@ -119,7 +119,10 @@ def test_supporters_who_agreed_to_updates_are_told_once(django_capture_on_commit
     by_address = {message.to[0]: message for message in mail.outbox}
     assert "35,000 messages handed to Embassy of Mexico in Ottawa" in by_address[told.email].body
     spanish_body = by_address[spanish.email].body
-    assert "35\xa0000 mensajes entregados a Embassy of Mexico en Ottawa el 20 de noviembre" in spanish_body
+    assert (
+        "35\xa0000 mensajes entregados a Embassy of Mexico en Ottawa el 20 de noviembre"
+        in spanish_body
+    )
     assert by_address[spanish.email].subject == "AU 58/20: su mensaje fue entregado"
     # A second fan-out finds no one left to tell.
     assert handovers.supporters_to_tell(handover).count() == 0
@@ -194,3 +197,47 @@ def test_pack_files_are_for_organizers_only(client):
     pack = ready_pack(action)
     response = client.get(f"/admin/handover_packs/{pack.pk}/download/pdf/")
     assert response.status_code in (302, 403)
+
+
+# --- the public verification page -----------------------------------------------------
+
+
+def test_verifying_a_known_fingerprint_shows_case_count_and_date_without_names(client):
+    action = UrgentActionFactory(number="58/20", title="Protect Ana")
+    ConfirmedSignatureFactory(action=action, name="Secret Signer")
+    pack = ready_pack(action, online=34000, paper=1000)
+    HandoverFactory(action=action, pack=pack, fingerprint=FINGERPRINT, count_delivered=35000)
+    response = client.get("/verify/", {"fingerprint": " " + FINGERPRINT.upper() + "\n"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "UA 58/20: Protect Ana" in html and "35,000" in html and "34,000 online" in html
+    assert "35,000 messages handed to" in html
+    assert "Secret Signer" not in html and "Section staff" not in html
+
+
+def test_verifying_an_unknown_fingerprint_is_a_clear_404(client):
+    response = client.get("/verify/", {"fingerprint": "cd" * 32})
+    assert response.status_code == 404
+    assert "No delivery pack has this fingerprint" in response.content.decode()
+
+
+def test_a_pack_still_building_does_not_verify(client):
+    pack = ready_pack(UrgentActionFactory())
+    pack.status = HandoverPack.Status.BUILDING
+    pack.save()
+    assert client.get("/verify/", {"fingerprint": FINGERPRINT}).status_code == 404
+
+
+@pytest.mark.parametrize("value", ["", "xyz", "ab" * 31, "zz" * 32, "ab" * 33])
+def test_verifying_a_malformed_fingerprint_is_a_400(client, value):
+    response = client.get("/verify/", {"fingerprint": value})
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_verification_page_in_spanish(client):
+    response = client.get("/es/verify/")
+    assert (
+        response.status_code == 200
+        and "Comprobar un paquete de entrega" in response.content.decode()
+    )

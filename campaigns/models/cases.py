@@ -92,7 +92,9 @@ class UrgentAction(ClusterableModel):
     )
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(
-        _("summary"), blank=True, help_text=_("Two or three sentences, used in letters and packs.")
+        _("summary"),
+        blank=True,
+        help_text=_("Two or three sentences, used in letters and packs."),
     )
     category = models.CharField(_("category"), max_length=32, choices=Category.choices)
     country = CountryField(_("country concerned"))
@@ -118,6 +120,8 @@ class UrgentAction(ClusterableModel):
     )
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Set by the retention task once supporters' data on the case has been anonymised.
+    anonymised_at = models.DateTimeField(_("personal data removed at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -209,13 +213,17 @@ class Target(models.Model):
         help_text=_("Letters to this target are written in this language."),
     )
     salutation = models.CharField(
-        _("salutation"), max_length=200, help_text=_("In the target's language: Señor Gobernador")
+        _("salutation"),
+        max_length=200,
+        help_text=_("In the target's language: Señor Gobernador"),
     )
     email = models.EmailField(_("email"), blank=True)
     postal_address = models.TextField(_("postal address"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     represents_country = CountryField(
-        _("represents"), blank=True, help_text=_("For embassies: the country it represents.")
+        _("represents"),
+        blank=True,
+        help_text=_("For embassies: the country it represents."),
     )
     accredited_to_country = CountryField(
         _("accredited to"), blank=True, help_text=_("For embassies: the host country.")
@@ -308,7 +316,11 @@ class DeadlineExtension(models.Model):
         "FollowUp", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     extended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     extended_at = models.DateTimeField(default=timezone.now)
 
@@ -326,7 +338,10 @@ class FollowUp(ClusterableModel):
     sequence = models.PositiveSmallIntegerField(_("number"), editable=False)
     issued_on = models.DateField(_("date"), default=timezone.localdate)
     new_deadline = models.DateField(
-        _("new deadline"), null=True, blank=True, help_text=_("Leave empty to keep the deadline.")
+        _("new deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to keep the deadline."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -363,7 +378,10 @@ class FollowUpText(Orderable):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"))
 
-    panels = [FieldRowPanel([FieldPanel("language"), FieldPanel("title")]), FieldPanel("body")]
+    panels = [
+        FieldRowPanel([FieldPanel("language"), FieldPanel("title")]),
+        FieldPanel("body"),
+    ]
 
     class Meta(Orderable.Meta):
         constraints = [
@@ -376,71 +394,3 @@ class FollowUpText(Orderable):
 
     def __str__(self) -> str:
         return self.title
-
-
-class Supporter(models.Model):
-    """A person who acted on at least one case, known by their canonical email.
-
-    The canonical form (lower-cased, +tag removed, Gmail dots ignored) makes one person
-    one supporter however they type their address; `email` keeps what they typed, for
-    sending.
-    """
-
-    email = models.EmailField(_("email"), max_length=254)
-    email_canonical = models.CharField(max_length=254, unique=True, editable=False)
-    name = models.CharField(_("name"), max_length=120)
-    country = CountryField(_("country"), blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
-    city = models.CharField(_("city"), max_length=100, blank=True)
-    language = models.CharField(
-        _("language"), max_length=10, choices=settings.LANGUAGES, default="en"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    erased_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("supporter")
-        verbose_name_plural = _("supporters")
-
-    def __str__(self) -> str:
-        # Never the raw email: str() ends up in logs and admin breadcrumbs.
-        return f"Supporter #{self.pk}"
-
-
-class Consent(models.Model):
-    """What a supporter agreed to, with the exact words they were shown."""
-
-    # Wagtail's reference index would otherwise record every row (a query and an insert
-    # per sign-up, and millions of "usages" of a case); nothing here is content.
-    wagtail_reference_index_ignore = True
-
-    class Kind(models.TextChoices):
-        CASE_UPDATES = "case_updates", _("Updates on this case")
-        SHARE_NAME = "share_name", _("Name passed on to the recipient")
-        NEW_CASES = "new_cases", _("New cases")
-
-    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="consents")
-    action = models.ForeignKey(
-        UrgentAction, null=True, blank=True, on_delete=models.CASCADE, related_name="consents"
-    )
-    kind = models.CharField(max_length=32, choices=Kind.choices)
-    text = models.TextField(help_text=_("The exact text shown to the supporter."))
-    page_revision_id = models.PositiveBigIntegerField(
-        null=True, blank=True, help_text=_("The revision of the page the supporter agreed on.")
-    )
-    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
-    granted_at = models.DateTimeField(default=timezone.now)
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("consent")
-        verbose_name_plural = _("consents")
-        indexes = [models.Index(fields=["action", "kind"], name="consent_action_kind")]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({'withdrawn' if self.withdrawn_at else 'given'})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.withdrawn_at is None

@@ -1,0 +1,39 @@
+"""Campaigns' models, by topic; import them from here (``campaigns.models.X``)."""
+
+from .announcements import Announcement, AnnouncementDelivery
+from .cases import (
+    LANGUAGE_CHOICES,
+    ActionTarget,
+    Category,
+    DeadlineExtension,
+    FollowUp,
+    FollowUpText,
+    Target,
+    TargetQuerySet,
+    UrgentAction,
+    UrgentActionQuerySet,
+    in_listing_order,
+    ua_number_validator,
+)
+from .supporters import Consent, Subscription, SubscriptionQuerySet, Supporter
+
+__all__ = [
+    "LANGUAGE_CHOICES",
+    "ActionTarget",
+    "Announcement",
+    "AnnouncementDelivery",
+    "Category",
+    "Consent",
+    "DeadlineExtension",
+    "FollowUp",
+    "FollowUpText",
+    "Subscription",
+    "SubscriptionQuerySet",
+    "Supporter",
+    "Target",
+    "TargetQuerySet",
+    "UrgentAction",
+    "UrgentActionQuerySet",
+    "in_listing_order",
+    "ua_number_validator",
+]

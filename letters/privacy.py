@@ -1,0 +1,91 @@
+"""What letters holds about a supporter, for campaigns.privacy (export, erasure, retention)."""
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.privacy import in_chunks, row
+
+from .models import Delivery, Letter, ReplyQuestion
+
+LETTER_FIELDS = ["subject", "body"]
+
+
+def _cancel_undelivered(letters) -> int:
+    """Letters not yet sent are not sent: pending ones and queued deliveries are cancelled."""
+    now = timezone.now()
+    changed = letters.filter(status=Letter.Status.PENDING_CONFIRMATION).update(
+        status=Letter.Status.CANCELLED, cancelled_at=now
+    )
+    return changed + Delivery.objects.filter(
+        letter__in=letters, status=Delivery.Status.QUEUED
+    ).update(status=Delivery.Status.CANCELLED, cancelled_at=now, lease_expires_at=None)
+
+
+def _blank(letters) -> int:
+    return letters.filter(~Q(subject="") | ~Q(body="")).update(subject="", body="")
+
+
+class LettersProvider:
+    label = _("Letters and your answers about replies")
+
+    def personal_fields(self):
+        return [(Letter, name) for name in LETTER_FIELDS]
+
+    def export(self, supporter):
+        rows = []
+        letters = (
+            Letter.objects.filter(supporter=supporter)
+            .select_related("case")
+            .prefetch_related("targets", "deliveries__target")
+        )
+        for letter in letters:
+            rows.append(
+                row(
+                    letter,
+                    [*LETTER_FIELDS, "language", "status", "created_at", "confirmed_at"],
+                    record="letter",
+                    case=letter.case.number,
+                    to="; ".join(str(target) for target in letter.targets.all()),
+                    deliveries="; ".join(
+                        f"{delivery.target}: {delivery.get_status_display()}"
+                        for delivery in letter.deliveries.all()
+                    ),
+                )
+            )
+        questions = ReplyQuestion.objects.filter(letter__supporter=supporter).exclude(answer="")
+        for question in questions.select_related("letter__case", "target"):
+            rows.append(
+                row(
+                    question,
+                    ["answered_at"],
+                    record="reply_answer",
+                    case=question.letter.case.number,
+                    target=str(question.target),
+                    answer=str(question.get_answer_display()),
+                )
+            )
+        return rows
+
+    def erase(self, supporter):
+        letters = Letter.objects.filter(supporter=supporter)
+        changed = _cancel_undelivered(letters)
+        for question in ReplyQuestion.objects.filter(letter__in=letters).exclude(upload=""):
+            # A photo of a postal reply shows the supporter's name and address.
+            question.upload.delete(save=False)
+            ReplyQuestion.objects.filter(pk=question.pk).update(upload="")
+            changed += 1
+        return changed + _blank(letters)
+
+    def supporter_ids(self, *, on_cases, among=None):
+        found: set[int] = set()
+        for chunk in in_chunks(among):
+            letters = Letter.objects.filter(case__in=on_cases)
+            if chunk is not None:
+                letters = letters.filter(supporter_id__in=chunk)
+            found.update(letters.values_list("supporter_id", flat=True).distinct())
+        return found
+
+    def anonymise_cases(self, *, action_ids):
+        letters = Letter.objects.filter(case_id__in=action_ids)
+        return _cancel_undelivered(letters) + _blank(letters)

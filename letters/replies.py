@@ -1,0 +1,359 @@
+"""Replies from officials: routing what came in, and publishing what organizers choose.
+
+How a reply travels: letters.inbound stores the raw message and enqueues record_reply;
+record_reply reads it, finds its delivery by the signed token in the address it was sent
+to (else by In-Reply-To/References against the Message-IDs Pluma sent; never by From or
+Subject), sorts out automatic answers and spam, and files it in the organizers' inbox.
+Anything that cannot be routed with certainty goes to quarantine. publish_reply puts a
+reply on the case's timeline; the supporters who wrote to that official and agreed to
+updates are told, one task per supporter, never twice.
+"""
+
+import datetime
+import logging
+import re
+
+import nh3
+from anymail.inbound import AnymailInboundMessage
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.html import strip_tags
+
+from campaigns.models import Consent, Target, UrgentAction
+
+from . import attachments, tokens
+from .messages import header_safe
+from .models import Delivery, InboundMessage, Reply, ReplyAttachment, ReplyNotice
+
+__all__ = [
+    "link_reply",
+    "mark_reply_read",
+    "notify_reply_readers",
+    "publish_reply",
+    "record_reply",
+    "tell_supporter_of_reply",
+]
+
+logger = logging.getLogger(__name__)
+
+Kind, State, RoutedBy = Reply.Kind, Reply.State, Reply.RoutedBy
+# Deliveries that reached (or may have reached) the official.
+WENT_OUT = (Delivery.Status.SENT, Delivery.Status.DELIVERED)
+MAX_ATTACHMENTS = 20
+_MESSAGE_ID = re.compile(r"<[^<>\s]{1,300}>")
+# Where the official's own words end and the quoted letter begins (Outlook, Gmail,
+# Apple Mail, Thunderbird; English and Spanish).
+_QUOTE_START = re.compile(
+    r"^(?:-{2,}\s*(?:Original Message|Mensaje original|Forwarded message|Mensaje reenviado)"
+    r"|_{10,}"
+    r"|(?:From|De):\s.+\n(?:(?:Sent|Enviado(?: el)?|Date|Fecha):\s)"
+    r"|On .{4,200} wrote:\s*$"
+    r"|El .{4,200} escribió:\s*$"
+    r"|>)",
+    re.MULTILINE | re.IGNORECASE,
+)
+# No images: a remote picture in an HTML reply would tell its sender when an organizer
+# opened it. Links stay, with rel="noopener noreferrer" added by nh3.
+HTML_TAGS = nh3.ALLOWED_TAGS - {"img"}
+
+
+# --- reading a message ------------------------------------------------------------------
+
+
+def is_automatic(message: AnymailInboundMessage) -> bool:
+    """Out-of-office answers, autoresponders, delivery and read reports (RFC 3834, 3464)."""
+    auto_submitted = (message.get("Auto-Submitted") or "no").strip().lower()
+    precedence = (message.get("Precedence") or "").strip().lower()
+    return (
+        auto_submitted != "no"
+        or "X-Autoreply" in message
+        or "X-Autorespond" in message
+        or precedence in ("auto_reply", "bulk", "junk")
+        or message.get_content_type() == "multipart/report"
+        or (message.get("Return-Path") or "").strip() == "<>"
+    )
+
+
+def own_words(text: str) -> str:
+    """The text above the quoted letter."""
+    match = _QUOTE_START.search(text)
+    cut = text[: match.start()] if match else text
+    return cut.strip() or text.strip()
+
+
+def sanitise_html(html: str) -> str:
+    return nh3.clean(html, tags=HTML_TAGS, url_schemes={"http", "https", "mailto"})
+
+
+def _message_ids(value: str | None) -> list[str]:
+    return _MESSAGE_ID.findall(value or "")
+
+
+# --- routing ----------------------------------------------------------------------------
+
+
+def _token_of(address: str) -> str | None:
+    """The token of an r-<token>@REPLY_DOMAIN address; None for any other address."""
+    local, _at, domain = address.strip().strip("<>").rpartition("@")
+    if domain.lower() != settings.REPLY_DOMAIN.lower() or not local.lower().startswith("r-"):
+        return None
+    return local
+
+
+def _is_expired(delivery: Delivery, now: datetime.datetime) -> bool:
+    went_out = delivery.sent_at or delivery.queued_at
+    return went_out < now - datetime.timedelta(days=settings.PLUMA_REPLY_TOKEN_DAYS)
+
+
+def route(
+    *, message: AnymailInboundMessage, envelope_recipient: str, now: datetime.datetime
+) -> tuple[Delivery | None, str, str]:
+    """(delivery, routed_by, why quarantined) for a message; a delivery only if certain."""
+    token = _token_of(envelope_recipient)
+    if token is not None:
+        delivery = tokens.route_token(token)
+        if delivery is None:
+            return None, RoutedBy.NONE, "unknown, forged or damaged reply address"
+        if _is_expired(delivery, now):
+            return None, RoutedBy.NONE, "expired reply address"
+        return delivery, RoutedBy.TOKEN, ""
+    # Replies sent to the letters address rather than the reply address still quote our
+    # Message-ID; In-Reply-To names the message answered, References the thread, newest last.
+    ids = _message_ids(message.get("In-Reply-To")) + _message_ids(message.get("References"))[::-1]
+    for message_id in ids:
+        delivery = Delivery.objects.filter(message_id=message_id).select_related("letter").first()
+        if delivery is not None:
+            if _is_expired(delivery, now):
+                return None, RoutedBy.NONE, "expired conversation"
+            return delivery, RoutedBy.THREAD, ""
+    return None, RoutedBy.NONE, "no reply address and no known conversation"
+
+
+def _attachment_rows(message: AnymailInboundMessage) -> list[tuple[ReplyAttachment, bytes]]:
+    rows = []
+    parts = [*message.attachments, *message.inlines][:MAX_ATTACHMENTS]
+    for part in parts:
+        content = part.get_content_bytes() or b""
+        kind, why = attachments.check(
+            content,
+            allowed=attachments.REPLY_ATTACHMENT_TYPES,
+            max_bytes=settings.PLUMA_REPLY_ATTACHMENT_MAX_BYTES,
+        )
+        row = ReplyAttachment(
+            filename=header_safe(part.get_filename() or "")[:255],
+            content_type=kind,
+            size=len(content),
+            rejected_reason=why,
+        )
+        rows.append((row, content if kind else b""))
+    return rows
+
+
+def record_reply(*, inbound_id: int) -> Reply:
+    """Read a stored message, route it and file it in the inbox; idempotent per message.
+
+    Kinds: spam (the ESP said so), automatic (out-of-office, delivery reports), reply
+    (routed to a delivery), quarantined (anything not routed with certainty).
+    """
+    existing = Reply.objects.filter(inbound_id=inbound_id).first()
+    if existing is not None:
+        return existing
+    inbound = InboundMessage.objects.get(pk=inbound_id)
+    message = AnymailInboundMessage.parse_raw_mime_bytes(bytes(inbound.raw))
+    now = timezone.now()
+    delivery, routed_by, why = route(
+        message=message, envelope_recipient=inbound.envelope_recipient, now=now
+    )
+    if inbound.is_spam:
+        kind = Kind.SPAM
+    elif is_automatic(message):
+        kind = Kind.AUTOMATIC
+    elif delivery is None:
+        kind = Kind.QUARANTINED
+    else:
+        kind = Kind.REPLY
+    html = sanitise_html(message.html or "")
+    text = message.text or strip_tags(html)
+    reply = Reply(
+        inbound=inbound,
+        kind=kind,
+        routed_by=routed_by,
+        quarantine_reason=why if kind == Kind.QUARANTINED else "",
+        delivery=delivery,
+        letter=delivery.letter if delivery else None,
+        target_id=delivery.target_id if delivery else None,
+        case_id=delivery.letter.case_id if delivery else None,
+        from_address=header_safe(str(message.from_email or ""))[:320],
+        subject=header_safe(message.subject or "")[:500],
+        message_id=header_safe(message.get("Message-ID", ""))[:300],
+        sent_at=message.date,
+        received_at=inbound.received_at,
+        text=own_words(text),
+        html=html,
+    )
+    files = _attachment_rows(message)
+    try:
+        with transaction.atomic():
+            reply.save()
+            for row, content in files:
+                row.reply = reply
+                if content:
+                    row.file.save(row.filename or "attachment", ContentFile(content), save=False)
+                row.save()
+            InboundMessage.objects.filter(pk=inbound_id).update(routed_at=now)
+    except IntegrityError:
+        # Two workers ran the same task: the other one filed it.
+        return Reply.objects.get(inbound_id=inbound_id)
+    logger.info("Inbound message %s filed as %s reply %s", inbound_id, kind, reply.pk)
+    return reply
+
+
+# --- organizers -------------------------------------------------------------------------
+
+
+def mark_reply_read(*, reply: Reply) -> bool:
+    """new → read, when an organizer opens it."""
+    now = timezone.now()
+    moved = Reply.objects.filter(pk=reply.pk, state=State.NEW).update(state=State.READ, read_at=now)
+    if moved:
+        reply.state, reply.read_at = State.READ, now
+    return bool(moved)
+
+
+def link_reply(*, reply: Reply, case: UrgentAction, target: Target | None = None) -> Reply:
+    """File a quarantined (or automatic) message under a case by hand.
+
+    Becomes a reply of that case (and target, if known); the organizer vouches for it.
+    Linking a published reply is refused: its readers were told where it belongs.
+    """
+    if reply.state == State.PUBLISHED:
+        raise ValueError("A published reply cannot be moved to another case.")
+    reply.case, reply.target = case, target
+    reply.kind, reply.routed_by, reply.quarantine_reason = Kind.REPLY, RoutedBy.HAND, ""
+    reply.save(update_fields=["case", "target", "kind", "routed_by", "quarantine_reason"])
+    return reply
+
+
+def publish_reply(*, reply: Reply, summary: str, user=None) -> bool:
+    """Put a routed reply on its case's timeline with an editorial summary.
+
+    Acts only on a reply of a case that is not yet published; returns whether it did.
+    Enqueues letters.tasks.notify_reply_readers on commit.
+    """
+    from . import tasks
+
+    summary = summary.strip()
+    if not summary:
+        raise ValueError("A published reply needs a summary.")
+    now = timezone.now()
+    with transaction.atomic():
+        moved = (
+            Reply.objects.filter(pk=reply.pk, kind=Kind.REPLY, case__isnull=False)
+            .exclude(state=State.PUBLISHED)
+            .update(state=State.PUBLISHED, summary=summary, published_at=now, published_by=user)
+        )
+        if moved:
+            tasks.notify_reply_readers.delay_on_commit(reply.pk)
+    if moved:
+        reply.refresh_from_db()
+        # A save, so whatever caches the case page (cms) hears of the change.
+        reply.save(update_fields=["state"])
+    return bool(moved)
+
+
+def readers_of(reply: Reply):
+    """Supporters who wrote to the reply's official on its case and want case updates."""
+    deliveries = Delivery.objects.filter(letter__case_id=reply.case_id, status__in=WENT_OUT)
+    if reply.target_id:
+        deliveries = deliveries.filter(target_id=reply.target_id)
+    consents = Consent.objects.filter(
+        action_id=reply.case_id, kind=Consent.Kind.CASE_UPDATES, withdrawn_at__isnull=True
+    )
+    return (
+        deliveries.filter(
+            letter__supporter__in=consents.values("supporter_id"),
+            letter__supporter__erased_at__isnull=True,
+        )
+        .values_list("letter__supporter_id", flat=True)
+        .distinct()
+    )
+
+
+def notify_reply_readers(*, reply_id: int) -> int:
+    """Write one notice per reader of a published reply; enqueue one task per unsent one.
+
+    Idempotent: a reader gets one notice ever (unique pair); a notice is sent once.
+    """
+    from . import tasks
+
+    reply = Reply.objects.filter(pk=reply_id, state=State.PUBLISHED).first()
+    if reply is None:
+        return 0
+    supporter_ids = list(readers_of(reply))
+    for start in range(0, len(supporter_ids), 1000):
+        ReplyNotice.objects.bulk_create(
+            [
+                ReplyNotice(reply=reply, supporter_id=pk)
+                for pk in supporter_ids[start : start + 1000]
+            ],
+            ignore_conflicts=True,
+        )
+    unsent = list(
+        ReplyNotice.objects.filter(reply=reply, sent_at__isnull=True).values_list("pk", flat=True)
+    )
+    for notice_id in unsent:
+        tasks.tell_supporter_of_reply.delay(notice_id)
+    return len(unsent)
+
+
+def case_page_url(case: UrgentAction, language: str) -> str:
+    """The live page of a case, found through the relation cms declares (no import)."""
+    from wagtail.models import Page
+
+    for rel in UrgentAction._meta.related_objects:
+        if rel.one_to_many and issubclass(rel.related_model, Page):
+            pages = rel.related_model.objects.live().filter(**{rel.field.name: case})
+            page = (
+                pages.filter(locale__language_code=language).first()
+                or pages.filter(locale__language_code=settings.LANGUAGE_CODE).first()
+            )
+            if page is not None:
+                return page.get_full_url() or ""
+    return ""
+
+
+def tell_supporter_of_reply(*, notice_id: int) -> bool:
+    """Email one supporter about a published reply; at most once per notice.
+
+    If sending raises, the mark is taken back so the task's retry can try again.
+    """
+    claimed = ReplyNotice.objects.filter(
+        Q(pk=notice_id, sent_at__isnull=True, supporter__erased_at__isnull=True)
+    ).update(sent_at=timezone.now())
+    if not claimed:
+        return False
+    notice = ReplyNotice.objects.select_related("reply__case", "reply__target", "supporter").get(
+        pk=notice_id
+    )
+    reply, supporter = notice.reply, notice.supporter
+    with translation.override(supporter.language):
+        context = {
+            "supporter": supporter,
+            "reply": reply,
+            "case": reply.case,
+            "target": reply.target,
+            "case_url": case_page_url(reply.case, supporter.language),
+        }
+        subject = render_to_string("letters/replies/email/reply_published_subject.txt", context)
+        body = render_to_string("letters/replies/email/reply_published.txt", context)
+    try:
+        EmailMessage(subject=" ".join(subject.split()), body=body, to=[supporter.email]).send()
+    except Exception:
+        ReplyNotice.objects.filter(pk=notice_id).update(sent_at=None)
+        raise
+    return True

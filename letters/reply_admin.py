@@ -1,0 +1,247 @@
+"""The replies inbox in the Wagtail admin: read, link quarantined mail, publish; and the
+review of postal replies supporters uploaded. Imported from letters/wagtail_hooks.py."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from wagtail import hooks
+from wagtail.admin import messages
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from . import questionnaire, replies
+from .models import Reply, ReplyAttachment, ReplyQuestion
+from .reply_forms import LinkForm, PublishForm
+
+
+class ReceivedOnlyPermissionPolicy(ModelPermissionPolicy):
+    """Replies and answers come from outside; organizers handle them, never invent them."""
+
+    def user_has_permission(self, user, action):
+        if action in ("add", "delete"):
+            return False
+        return super().user_has_permission(user, action)
+
+
+register_permission_policy(Reply, ReceivedOnlyPermissionPolicy(Reply))
+register_permission_policy(ReplyQuestion, ReceivedOnlyPermissionPolicy(ReplyQuestion))
+
+
+def _require(request, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+class ReplyIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("case", "target")
+
+
+class ReplyInspectView(generic.InspectView):
+    """Reading a reply marks it read; the page carries the publish and link forms."""
+
+    template_name = "letters/replies/admin/inspect.html"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            Reply.objects.select_related("case", "target", "delivery", "inbound"), pk=self.pk
+        )
+
+    def get(self, request, *args, **kwargs):
+        replies.mark_reply_read(reply=self.object)
+        return super().get(request, *args, **kwargs)
+
+    def get_fields(self):
+        return ["kind", "state", "case", "target", "routed_by", "quarantine_reason"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        reply = self.object
+        can_change = self.request.user.has_perm("letters.change_reply")
+        context["reply"] = reply
+        context["attachments"] = reply.attachments.all()
+        context["can_publish"] = (
+            can_change
+            and reply.kind == Reply.Kind.REPLY
+            and reply.case_id is not None
+            and reply.state != Reply.State.PUBLISHED
+        )
+        context["can_link"] = can_change and reply.state != Reply.State.PUBLISHED
+        context["publish_form"] = PublishForm(initial={"summary": reply.summary})
+        context["link_form"] = LinkForm(initial={"case": reply.case_id, "target": reply.target_id})
+        return context
+
+
+@require_POST
+def publish_reply(request, pk: int):
+    _require(request, "letters.change_reply")
+    reply = get_object_or_404(Reply, pk=pk)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write a summary to publish this reply."))
+    elif replies.publish_reply(
+        reply=reply, summary=form.cleaned_data["summary"], user=request.user
+    ):
+        messages.success(
+            request, _("Published on the case page; the supporters who wrote are being told.")
+        )
+    else:
+        messages.warning(
+            request, _("Only a reply linked to a case can be published, and only once.")
+        )
+    return redirect("reply_inbox:inspect", pk)
+
+
+@require_POST
+def link_reply(request, pk: int):
+    _require(request, "letters.change_reply")
+    reply = get_object_or_404(Reply, pk=pk)
+    form = LinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the case this message belongs to."))
+    elif reply.state == Reply.State.PUBLISHED:
+        messages.warning(request, _("A published reply stays with its case."))
+    else:
+        replies.link_reply(
+            reply=reply, case=form.cleaned_data["case"], target=form.cleaned_data["target"]
+        )
+        messages.success(request, _("Linked to UA %(number)s.") % {"number": reply.case.number})
+    return redirect("reply_inbox:inspect", pk)
+
+
+def reply_attachment(request, pk: int):
+    """An attachment, always as a download with the type read from its content."""
+    _require(request, "letters.view_reply")
+    attachment = get_object_or_404(ReplyAttachment, pk=pk)
+    if not attachment.file:
+        raise Http404(_("This attachment was not kept."))
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename or f"attachment-{pk}",
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+
+
+class ReplyViewSet(ModelViewSet):
+    model = Reply
+    icon = "mail"
+    menu_label = _("Replies inbox")
+    index_view_class = ReplyIndexView
+    inspect_view_enabled = True
+    inspect_view_class = ReplyInspectView
+    copy_view_enabled = False
+    list_display = [
+        "__str__",
+        "from_address",
+        "kind",
+        "state",
+        "case",
+        "target",
+        Column("received_at", label=_("Received")),
+    ]
+    list_filter = ["case", "target", "kind", "state"]
+    search_fields = ["subject", "text", "from_address"]
+    # The edit view changes the published summary only; routing has its own forms.
+    form_fields = ["summary"]
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("<int:pk>/publish/", publish_reply, name="publish"),
+            path("<int:pk>/link/", link_reply, name="link"),
+            path("attachment/<int:pk>/", reply_attachment, name="attachment"),
+        ]
+
+
+class ReplyQuestionInspectView(generic.InspectView):
+    template_name = "letters/replies/admin/question_inspect.html"
+
+    def get_fields(self):
+        return [
+            "letter",
+            "target",
+            "asked_at",
+            "reminded_at",
+            "answer",
+            "answered_at",
+            "upload_state",
+            "uploaded_at",
+            "follow_up_letter",
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["question"] = self.object
+        context["can_review"] = (
+            self.request.user.has_perm("letters.change_replyquestion")
+            and self.object.upload_state == ReplyQuestion.Review.WAITING
+        )
+        return context
+
+
+@require_POST
+def review_upload(request, pk: int):
+    _require(request, "letters.change_replyquestion")
+    question = get_object_or_404(ReplyQuestion, pk=pk)
+    accepted = request.POST.get("decision") == "accept"
+    if questionnaire.review_upload(question=question, accepted=accepted, user=request.user):
+        messages.success(request, _("Review recorded."))
+    else:
+        messages.warning(request, _("This upload was already reviewed."))
+    return redirect("reply_questions:inspect", pk)
+
+
+def question_upload(request, pk: int):
+    _require(request, "letters.view_replyquestion")
+    question = get_object_or_404(ReplyQuestion, pk=pk)
+    if not question.upload:
+        raise Http404(_("Nothing was uploaded."))
+    return FileResponse(
+        question.upload.open("rb"),
+        as_attachment=True,
+        filename=f"postal-reply-{pk}",
+        content_type=question.upload_content_type or "application/octet-stream",
+    )
+
+
+class ReplyQuestionViewSet(ModelViewSet):
+    model = ReplyQuestion
+    icon = "help"
+    menu_label = _("Did you get a reply?")
+    inspect_view_enabled = True
+    inspect_view_class = ReplyQuestionInspectView
+    copy_view_enabled = False
+    list_display = [
+        "__str__",
+        "target",
+        "answer",
+        "upload_state",
+        Column("asked_at", label=_("Asked")),
+    ]
+    list_filter = ["answer", "upload_state", "target"]
+    form_fields = ["answer"]
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("<int:pk>/review/", review_upload, name="review"),
+            path("<int:pk>/upload/", question_upload, name="upload"),
+        ]
+
+
+class RepliesViewSetGroup(ViewSetGroup):
+    menu_label = _("Replies")
+    menu_icon = "mail"
+    menu_order = 175
+    items = (ReplyViewSet("reply_inbox"), ReplyQuestionViewSet("reply_questions"))
+
+
+@hooks.register("register_admin_viewset")
+def register_viewset():
+    return RepliesViewSetGroup()

@@ -1,0 +1,92 @@
+"""What petitions holds about a supporter, for campaigns.privacy (export, erasure, retention)."""
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.privacy import in_chunks, row
+
+from .models import HandoverNotice, ReportedAction, Signature, SolidarityMessage
+
+SIGNATURE_FIELDS = ["name", "country", "postal_code", "city", "comment"]
+MESSAGE_FIELDS = ["name", "country", "message"]
+
+
+class PetitionsProvider:
+    label = _("Signatures and messages")
+
+    def personal_fields(self):
+        return [
+            *((Signature, name) for name in SIGNATURE_FIELDS),
+            *((SolidarityMessage, name) for name in MESSAGE_FIELDS),
+        ]
+
+    def export(self, supporter):
+        rows = []
+        for signature in Signature.objects.filter(supporter=supporter).select_related("action"):
+            rows.append(
+                row(
+                    signature,
+                    [*SIGNATURE_FIELDS, "language", "status", "signed_at", "confirmed_at"],
+                    record="signature",
+                    case=signature.action.number,
+                )
+            )
+        for message in SolidarityMessage.objects.filter(supporter=supporter).select_related(
+            "action"
+        ):
+            rows.append(
+                row(
+                    message,
+                    [*MESSAGE_FIELDS, "status", "created_at"],
+                    record="solidarity_message",
+                    case=message.action.number,
+                )
+            )
+        for report in ReportedAction.objects.filter(supporter=supporter).select_related("action"):
+            rows.append(
+                row(
+                    report,
+                    ["reported_at"],
+                    record="reported_action",
+                    what=str(report.get_kind_display()),
+                    case=report.action.number,
+                )
+            )
+        for notice in HandoverNotice.objects.filter(supporter=supporter).select_related(
+            "handover__action"
+        ):
+            rows.append(
+                row(
+                    notice, ["sent_at"], record="handover_email", case=notice.handover.action.number
+                )
+            )
+        return rows
+
+    def erase(self, supporter):
+        # Signatures stay, without the person: they are what the counts count.
+        changed = (
+            Signature.objects.filter(supporter=supporter)
+            .filter(~Q(name="") | ~Q(postal_code="") | ~Q(city="") | ~Q(comment=""))
+            .update(name="", postal_code="", city="", comment="")
+        )
+        return changed + SolidarityMessage.objects.filter(supporter=supporter).delete()[0]
+
+    def supporter_ids(self, *, on_cases, among=None):
+        found: set[int] = set()
+        for chunk in in_chunks(among):
+            for model in (Signature, ReportedAction, SolidarityMessage):
+                rows = model.objects.filter(action__in=on_cases, supporter__isnull=False)
+                if chunk is not None:
+                    rows = rows.filter(supporter_id__in=chunk)
+                found.update(rows.values_list("supporter_id", flat=True).distinct())
+        return found
+
+    def anonymise_cases(self, *, action_ids):
+        changed = (
+            Signature.objects.filter(action_id__in=action_ids)
+            .filter(~Q(name="") | ~Q(postal_code="") | ~Q(city="") | ~Q(comment=""))
+            .update(name="", postal_code="", city="", comment="")
+        )
+        return changed + SolidarityMessage.objects.filter(action_id__in=action_ids).exclude(
+            name=""
+        ).update(name="", supporter=None)

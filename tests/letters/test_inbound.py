@@ -1,0 +1,185 @@
+"""Receiving replies: ESP inbound webhooks in their real formats, and receive_email."""
+
+import base64
+import hashlib
+import hmac
+import io
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+
+from letters import replies, tokens
+from letters.models import InboundMessage, Reply
+
+from .replies_support import INBOUND, eml, payload, send
+
+pytestmark = pytest.mark.django_db
+POSTMARK = "/webhooks/anymail/postmark/inbound/"
+MAILGUN = "/webhooks/anymail/mailgun/inbound/"
+SIGNING_KEY = "key-mailgun-signing-test"
+
+
+@pytest.fixture(autouse=True)
+def _webhook_secrets(settings):
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "user:pass", "MAILGUN_WEBHOOK_SIGNING_KEY": SIGNING_KEY}
+
+
+@pytest.fixture
+def sent(letter):
+    return send(letter)
+
+
+def auth(credentials: str = "user:pass") -> dict:
+    return {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(credentials.encode()).decode()}
+
+
+def post_postmark(client, data: dict, credentials: str = "user:pass"):
+    return client.post(
+        POSTMARK, json.dumps(data), content_type="application/json", **auth(credentials)
+    )
+
+
+def mailgun_form(delivery, *, key: str = SIGNING_KEY) -> dict:
+    data = payload("mailgun_inbound.json", delivery)
+    data["signature"] = hmac.new(
+        key.encode(), f"{data['timestamp']}{data['token']}".encode(), hashlib.sha256
+    ).hexdigest()
+    data["attachment-1"] = SimpleUploadedFile(
+        "oficio.pdf", b"%PDF-1.4\n%\xc7\xec\x8f\xa2\n%%EOF\n", content_type="application/pdf"
+    )
+    return data
+
+
+def route_stored(captured) -> Reply:
+    """Run the routing task the receiver enqueued, as the worker would."""
+    assert len(captured) == 1
+    return replies.record_reply(inbound_id=InboundMessage.objects.get().pk)
+
+
+def test_a_postmark_inbound_reply_is_stored_and_routed_to_its_delivery(
+    client, sent, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as captured:
+        response = post_postmark(client, payload("postmark_inbound.json", sent))
+    assert response.status_code == 200
+    stored = InboundMessage.objects.get()
+    assert stored.esp_name == "Postmark"
+    assert stored.esp_event_id == "22c74902-a0c1-4511-804f-341342852c90"
+    assert stored.envelope_recipient == tokens.reply_address(sent.pk)
+    reply = route_stored(captured)
+    assert reply.kind == Reply.Kind.REPLY
+    assert reply.routed_by == Reply.RoutedBy.TOKEN
+    assert (reply.delivery, reply.letter, reply.target, reply.case) == (
+        sent,
+        sent.letter,
+        sent.target,
+        sent.letter.case,
+    )
+    assert "medidas de protección" in reply.text
+    assert "<script" not in reply.html and "tracker.example" not in reply.html
+    assert [(a.content_type, a.filename) for a in reply.attachments.all()] == [
+        ("application/pdf", "oficio-1234.pdf")
+    ]
+
+
+def test_a_replayed_postmark_post_is_stored_once_and_routed_once(
+    client, sent, django_capture_on_commit_callbacks
+):
+    data = payload("postmark_inbound.json", sent)
+    with django_capture_on_commit_callbacks() as captured:
+        assert post_postmark(client, data).status_code == 200
+        assert post_postmark(client, data).status_code == 200
+    assert InboundMessage.objects.count() == 1
+    assert len(captured) == 1
+    first = replies.record_reply(inbound_id=InboundMessage.objects.get().pk)
+    again = replies.record_reply(inbound_id=InboundMessage.objects.get().pk)
+    assert first == again and Reply.objects.count() == 1
+
+
+def test_a_postmark_post_without_the_webhook_secret_is_refused_and_stores_nothing(client, sent):
+    response = post_postmark(client, payload("postmark_inbound.json", sent), "user:wrong")
+    assert response.status_code == 400
+    assert not InboundMessage.objects.exists()
+
+
+def test_a_mailgun_inbound_form_post_is_stored_and_routed(
+    client, sent, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as captured:
+        response = client.post(MAILGUN, mailgun_form(sent), **auth())
+    assert response.status_code == 200
+    stored = InboundMessage.objects.get()
+    assert (stored.esp_name, stored.envelope_recipient) == (
+        "Mailgun",
+        tokens.reply_address(sent.pk),
+    )
+    reply = route_stored(captured)
+    assert (reply.kind, reply.delivery) == (Reply.Kind.REPLY, sent)
+    assert reply.text.startswith("Estimada señora")
+    assert "escribió" not in reply.text  # the quoted letter is cut off
+    assert reply.attachments.get().content_type == "application/pdf"
+
+
+def test_a_mailgun_post_with_a_wrong_signature_is_refused(client, sent):
+    response = client.post(MAILGUN, mailgun_form(sent, key="not the key"), **auth())
+    assert response.status_code == 400
+    assert not InboundMessage.objects.exists()
+
+
+def test_a_replayed_mailgun_post_is_stored_once(client, sent):
+    assert client.post(MAILGUN, mailgun_form(sent), **auth()).status_code == 200
+    assert client.post(MAILGUN, mailgun_form(sent), **auth()).status_code == 200
+    assert InboundMessage.objects.count() == 1
+
+
+def test_receive_email_feeds_a_file_to_the_same_path(
+    tmp_path, sent, django_capture_on_commit_callbacks
+):
+    path = tmp_path / "reply.eml"
+    path.write_bytes(eml("outlook_reply.eml", sent))
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=False) as captured:
+        call_command("receive_email", str(path), stdout=out)
+    assert "Stored inbound message" in out.getvalue()
+    stored = InboundMessage.objects.get()
+    assert (stored.esp_name, stored.envelope_recipient) == ("command", tokens.reply_address(sent.pk))
+    assert route_stored(captured).delivery == sent
+
+
+def test_receive_email_reads_standard_input_and_ignores_a_second_feed(
+    monkeypatch, sent, django_capture_on_commit_callbacks
+):
+    raw = eml("html_only_reply.eml", sent)
+
+    class Stdin:
+        buffer = io.BytesIO(raw)
+
+    monkeypatch.setattr("sys.stdin", Stdin)
+    call_command("receive_email", "-", stdout=io.StringIO())
+    Stdin.buffer = io.BytesIO(raw)
+    out = io.StringIO()
+    call_command("receive_email", "-", stdout=out)
+    assert "Already received" in out.getvalue()
+    assert InboundMessage.objects.count() == 1
+
+
+def test_receive_email_refuses_a_missing_or_empty_file(tmp_path):
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("receive_email", str(tmp_path / "nope.eml"))
+    empty = tmp_path / "empty.eml"
+    empty.write_bytes(b"\n")
+    with pytest.raises(CommandError, match="empty"):
+        call_command("receive_email", str(empty))
+    assert not InboundMessage.objects.exists()
+
+
+def test_the_same_message_to_two_reply_addresses_is_two_messages(letter, official):
+    from letters.inbound import receive_message
+
+    delivery = send(letter)
+    raw = eml("outlook_reply.eml", delivery)
+    receive_message(raw=raw, envelope_recipient=tokens.reply_address(delivery.pk))
+    receive_message(raw=raw, envelope_recipient=tokens.reply_address(delivery.pk + 1))
+    assert InboundMessage.objects.count() == 2

@@ -1,0 +1,104 @@
+import pytest
+
+from petitions import counts, impact
+from petitions.models import ReportedAction
+from tests.factories import (
+    ConfirmedSignatureFactory,
+    DeliveryFactory,
+    PaperTallyFactory,
+    SignatureFactory,
+    SupporterFactory,
+    UrgentActionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_impact_adds_each_kind_of_act_once():
+    action = UrgentActionFactory()
+    signer = ConfirmedSignatureFactory(action=action)
+    ConfirmedSignatureFactory(action=action)
+    ConfirmedSignatureFactory(action=action, is_flagged=True)
+    SignatureFactory(action=action)  # pending
+    counts.reconcile(action_id=action.pk)
+    PaperTallyFactory(action=action, count=10)
+    DeliveryFactory(letter__case=action, status="delivered")
+    DeliveryFactory(letter__case=action, status="bounced")
+    DeliveryFactory(status="delivered")  # another case
+    # The signer also reports two kinds, one of them twice with another spelling.
+    email = signer.supporter.email
+    assert impact.report_action(action=action, email=email, kind="posted_letter")
+    assert not impact.report_action(action=action, email=email.upper(), kind="posted_letter")
+    assert impact.report_action(action=action, email=email, kind="called")
+
+    result = impact.impact_for(action)
+
+    assert (result.signatures, result.paper, result.letters_delivered) == (2, 10, 1)
+    assert result.reported == {"posted_letter": 1, "called": 1}
+    assert result.total == 15
+    assert ReportedAction.objects.count() == 2
+
+
+def test_reporting_an_action_shows_at_once_despite_the_cache(django_capture_on_commit_callbacks):
+    action = UrgentActionFactory()
+    assert impact.impact_for(action).total == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        impact.report_action(action=action, email="ana@example.org", kind="sent_card")
+    assert impact.impact_for(action).reported == {"sent_card": 1}
+
+
+def test_reading_impact_never_counts_signature_rows(django_assert_num_queries):
+    action = UrgentActionFactory()
+    for _ in range(3):
+        ConfirmedSignatureFactory(action=action)
+    counts.reconcile(action_id=action.pk)
+    with django_assert_num_queries(5) as captured:
+        impact.impact_for(action)
+    assert not any('"petitions_signature"' in q["sql"] for q in captured.captured_queries)
+    with django_assert_num_queries(0):
+        impact.impact_for(action)
+
+
+def test_report_form_counts_once_and_answers_the_same(client):
+    action = UrgentActionFactory(number="58/20")
+    for _ in range(2):
+        response = client.post(
+            "/petition/58-20/report/", {"kind": "called", "email": "Ana@Example.org"}
+        )
+        assert response.status_code == 302
+        assert response["Location"] == "/petition/58-20/reported/"
+    assert ReportedAction.objects.filter(action=action).count() == 1
+    assert client.get("/petition/58-20/reported/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"kind": "flew_there", "email": "a@example.org"}, {"kind": "called", "email": "nope"}, {}],
+)
+def test_report_form_refuses_bad_input_with_a_400(client, data):
+    UrgentActionFactory(number="58/20")
+    response = client.post("/petition/58-20/report/", data)
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+    assert ReportedAction.objects.count() == 0
+
+
+def test_report_form_is_rate_limited(client, settings):
+    settings.PLUMA_REPORT_RATE = "2/h"
+    UrgentActionFactory(number="58/20")
+    statuses = [
+        client.post(
+            "/petition/58-20/report/", {"kind": "called", "email": f"p{i}@example.org"}
+        ).status_code
+        for i in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+
+
+def test_same_supporter_row_for_signing_and_reporting():
+    action = UrgentActionFactory()
+    supporter = SupporterFactory(
+        email="ana.lopez@example.org", email_canonical="ana.lopez@example.org"
+    )
+    impact.report_action(action=action, email="Ana.Lopez@example.org", kind="called")
+    assert ReportedAction.objects.get().supporter == supporter
