@@ -1,0 +1,131 @@
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from campaigns import services as campaign_services
+from campaigns.models import UrgentAction
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 30
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def case_page(add_action_page):
+    return add_action_page(title="Defenders threatened in Guerrero")
+
+
+def get_counting_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return response, len(queries)
+
+
+def test_second_anonymous_view_of_a_case_page_makes_no_query(client, case_page):
+    first, first_queries = get_counting_queries(client, case_page.url)
+    second, second_queries = get_counting_queries(client, case_page.url)
+
+    assert first.status_code == second.status_code == 200
+    assert first_queries > 0
+    assert second_queries == 0
+    assert second.content == first.content
+    assert "public" in second["Cache-Control"]
+    assert "max-age=30" in second["Cache-Control"]
+
+
+def test_cached_case_page_carries_no_visitor_state(client, case_page):
+    client.get(case_page.url)
+    response = client.get(case_page.url)
+
+    assert not response.cookies
+    assert b"csrfmiddlewaretoken" not in response.content
+
+
+def test_a_logged_in_editor_never_gets_the_cached_page(client, case_page):
+    client.get(case_page.url)  # stored for anonymous visitors
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    response, queries = get_counting_queries(client, case_page.url)
+
+    assert response.status_code == 200
+    assert queries > 0
+    assert "private" in response["Cache-Control"]
+
+
+def test_a_page_an_editor_saw_is_not_stored_for_anonymous_visitors(client, case_page):
+    editor = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(editor)
+    client.get(case_page.url)
+    client.logout()
+    client.cookies.clear()
+
+    _response, queries = get_counting_queries(client, case_page.url)
+
+    assert queries > 0
+
+
+def test_publishing_a_page_shows_the_new_version_at_once(client, case_page):
+    client.get(case_page.url)
+    case_page.title = "Defenders safe again"
+    case_page.save_revision().publish()
+
+    response = client.get(case_page.url)
+
+    assert "Defenders safe again" in response.content.decode()
+
+
+def test_closing_a_case_shows_on_its_page_at_once(client, case_page):
+    client.get(case_page.url)
+    campaign_services.close_action(
+        action=case_page.action, outcome_kind=UrgentAction.OutcomeKind.GOOD_NEWS
+    )
+
+    response = client.get(case_page.url)
+
+    assert "Good news" in response.content.decode()
+
+
+def test_the_session_endpoint_is_never_cached(client, case_page):
+    url = f"/api/v1/actions/{case_page.action.slug}/session/"
+    client.get(url)
+
+    response, queries = get_counting_queries(client, url)
+
+    assert response.status_code == 200
+    assert queries > 0
+    assert "csrftoken" in response.cookies
+
+
+def test_a_missing_page_is_not_stored(client, case_page):
+    client.get("/no-such-page/")
+
+    response, queries = get_counting_queries(client, "/no-such-page/")
+
+    assert response.status_code == 404
+    assert queries > 0
+
+
+def test_a_post_to_a_page_is_never_answered_from_the_cache(client, case_page):
+    client.get(case_page.url)
+
+    with CaptureQueriesContext(connection) as queries:
+        client.post(case_page.url, {})
+
+    assert len(queries) > 0
+
+
+def test_page_cache_is_off_when_page_cache_seconds_is_zero(client, case_page, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    client.get(case_page.url)
+
+    _response, queries = get_counting_queries(client, case_page.url)
+
+    assert queries > 0
