@@ -47,7 +47,9 @@ def main() -> int:
         runs["empty"] = measure(stack, "empty")
         if not args.skip_million:
             h.say(f"Pre-loading {args.rows:,} confirmed signatures …")
-            took = h.preload_signatures(action_id=stack.case.action_id, rows=args.rows)
+            took = h.preload_signatures(
+                env=stack.env, action_id=stack.case.action_id, rows=args.rows
+            )
             h.say(f"  done in {took:.0f} s")
             stack.forget_cached()
             runs[f"{args.rows // 1000:,}k"] = measure(stack, "with signatures")

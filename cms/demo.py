@@ -461,6 +461,196 @@ def cases(*, today: datetime.date) -> list[dict]:
     ]  # fmt: skip
 
 
+# Sample letters, by UA number and language. The Spanish ones are what Mexican officials
+# read, so they are the letters; the English ones go to embassies that take English and sit
+# beside the Spanish for supporters who read English. LetterTemplate.language takes only
+# the site's languages (en, es), so there are no German or French samples: the embassies in
+# Germany and France get the supporter's language (letters.composing.letter_language).
+# Each body opens with {salutation} and never assumes the reader's gender: one text goes to
+# every target of its language (a Comisionado and a Secretaria alike).
+SIGNATURE_ES = "Atentamente,\n\n{supporter_name}\n{supporter_city}\n{supporter_country}"
+SIGNATURE_EN = "Yours sincerely,\n\n{supporter_name}\n{supporter_city}\n{supporter_country}"
+
+
+def letter(subject: str, *paragraphs: str) -> dict:
+    """A sample letter: blank lines between the paragraphs."""
+    return {"subject": subject, "body": "\n\n".join(paragraphs)}
+
+
+LETTERS = {
+    "58/20": {
+        "es": letter(
+            "Restablezcan la protección de Clemencia Adelaida Salas Salazar (AU {ua_number})",
+            "{salutation}:",
+            "Me dirijo a usted con honda preocupación por la seguridad de Clemencia Adelaida Salas "
+            "Salazar, defensora de los derechos sexuales y reproductivos de las mujeres en el estado "
+            "de Yucatán.",
+            "El 30 de marzo de 2020, las autoridades estatales de Seguridad Pública retiraron a los "
+            "dos agentes de policía asignados a su protección y los sustituyeron por un solo agente "
+            "con funciones limitadas, con el argumento de las restricciones por la pandemia. La "
+            "señora Salas Salazar ya ha sufrido amenazas y agresiones a causa de su labor, y esta "
+            "decisión la deja más expuesta a nuevos ataques.",
+            "Las medidas sanitarias son necesarias, pero nunca pueden ser motivo para dejar sin "
+            "protección a una persona defensora de derechos humanos. Por ello, le pido "
+            "respetuosamente que:",
+            "- restablezca de inmediato todas las medidas de protección de Clemencia Adelaida Salas "
+            "Salazar, en consulta con ella y con el Mecanismo federal de Protección para Personas "
+            "Defensoras de Derechos Humanos;\n"
+            "- ordene una investigación pronta, exhaustiva e imparcial de las amenazas y agresiones "
+            "que ha sufrido, y que se lleve ante la justicia a los responsables;\n"
+            "- garantice que ninguna persona defensora en Yucatán quede sin la protección que "
+            "necesita a causa de la emergencia sanitaria.",
+            "Agradezco de antemano su atención y quedo a la espera de su respuesta.",
+            SIGNATURE_ES,
+        ),
+        "en": letter(
+            "Restore the protection of Clemencia Adelaida Salas Salazar (UA {ua_number})",
+            "{salutation},",
+            "I am writing to you with deep concern for the safety of Clemencia Adelaida Salas "
+            "Salazar, who defends the sexual and reproductive rights of women in the state of "
+            "Yucatán.",
+            "On 30 March 2020, the state's Public Security officials withdrew the two police "
+            "officers assigned to protect her and replaced them with a single officer on limited "
+            "duties, citing the restrictions of the pandemic. Ms Salas Salazar has already faced "
+            "threats and attacks because of her work, and this decision leaves her more exposed to "
+            "further harm.",
+            "Health measures are necessary, but they can never be a reason to leave a human rights "
+            "defender unprotected. I therefore respectfully urge you to:",
+            "- restore all of Clemencia Adelaida Salas Salazar's protection measures without delay, "
+            "in consultation with her and with the federal Protection Mechanism for Human Rights "
+            "Defenders;\n"
+            "- order a prompt, thorough and impartial investigation into the threats and attacks "
+            "against her, and bring those responsible to justice;\n"
+            "- ensure that no human rights defender in Yucatán is left without the protection they "
+            "need because of the health emergency.",
+            "Thank you for your attention. I look forward to your reply.",
+            SIGNATURE_EN,
+        ),
+    },
+    "114/26": {
+        "es": letter(
+            "Acceso de la sociedad civil a las estaciones migratorias (AU {ua_number})",
+            "{salutation}:",
+            "Me dirijo a usted con preocupación por la decisión del Instituto Nacional de Migración "
+            "(INM) de suspender el acceso de todas las asociaciones religiosas y organizaciones no "
+            "gubernamentales a las estaciones migratorias. Horas después del anuncio, la Secretaría "
+            "de Gobernación se desmarcó de esa decisión, y hoy no está claro si las organizaciones "
+            "pueden ingresar o no.",
+            "Ya antes de este anuncio, varias organizaciones habían informado de dificultades para "
+            "ingresar a estaciones migratorias de la frontera sur y de la Ciudad de México. Todo "
+            "ello ocurre justo después de que se detuviera una caravana de personas migrantes, en "
+            "su mayoría hondureñas, y de que, según la información disponible, más de 2.000 "
+            "personas fueran deportadas a Honduras en nueve días. Desde hace años, las "
+            "organizaciones de defensa de las personas migrantes denuncian hacinamiento y malos "
+            "tratos en estos centros, así como presiones sobre las personas solicitantes de asilo "
+            "para que desistan de su solicitud. La presencia de observadores independientes es una "
+            "garantía para las personas detenidas y también para las propias autoridades.",
+            "Por ello, le pido respetuosamente que, en el ámbito de sus competencias:",
+            "- garantice de inmediato el acceso de las organizaciones de la sociedad civil y de las "
+            "asociaciones religiosas a todas las estaciones migratorias del país, como recomiendan "
+            "los mecanismos de las Naciones Unidas;\n"
+            "- aclare públicamente si la suspensión anunciada por el INM sigue vigente y, en tal "
+            "caso, la deje sin efecto;\n"
+            "- haga pública información clara sobre las medidas que se toman para proteger a las "
+            "personas migrantes y solicitantes de asilo bajo custodia del Estado, en particular "
+            "frente al hacinamiento y los malos tratos;\n"
+            "- asegure que ninguna persona sea presionada para abandonar su solicitud de asilo ni "
+            "deportada sin que se haya examinado debidamente su necesidad de protección.",
+            "Agradezco su atención y quedo a la espera de su respuesta.",
+            SIGNATURE_ES,
+        ),
+        "en": letter(
+            "Civil-society access to migrant detention centres (UA {ua_number})",
+            "{salutation},",
+            "I am writing to you with concern about the decision of the National Institute of "
+            "Migration (INM) to suspend the access of all religious associations and "
+            "non-governmental organisations to migrant detention centres. Hours after the "
+            "announcement, the Ministry of the Interior distanced itself from the decision, and it "
+            "is now unclear whether organisations may enter or not.",
+            "Even before the announcement, several organisations had reported difficulties in "
+            "entering detention centres on the southern border and in Mexico City. All this comes "
+            "just after a caravan of migrants, most of them from Honduras, was stopped, and after "
+            "more than 2,000 people were reportedly deported to Honduras in nine days. For years, "
+            "migrant-rights organisations have denounced overcrowding and ill-treatment in these "
+            "centres, and pressure on asylum seekers to abandon their claims. The presence of "
+            "independent observers protects the people held there, and the authorities too.",
+            "I therefore respectfully urge you, within your responsibilities, to:",
+            "- guarantee civil-society organisations and religious associations immediate access "
+            "to every migrant detention centre in the country, as United Nations bodies "
+            "recommend;\n"
+            "- state publicly whether the suspension announced by the INM is still in force and, "
+            "if it is, revoke it;\n"
+            "- publish clear information on the measures taken to protect migrants and asylum "
+            "seekers in the state's custody, in particular against overcrowding and "
+            "ill-treatment;\n"
+            "- ensure that no one is pressured to give up their asylum claim or deported without a "
+            "proper assessment of their need for protection.",
+            "Thank you for your attention. I look forward to your reply.",
+            SIGNATURE_EN,
+        ),
+    },
+    "121/26": {
+        "es": letter(
+            "Búsqueda, verdad y justicia para las personas desaparecidas (AU {ua_number})",
+            "{salutation}:",
+            "Me dirijo a usted para expresar mi profunda preocupación por las decenas de miles de "
+            "personas desaparecidas en México. En 2020 ya se habían denunciado más de 61.600 "
+            "desapariciones, y detrás de cada una hay una familia que busca, casi siempre "
+            "encabezada por una madre.",
+            "Las familias han formado redes de búsqueda y un movimiento nacional, y gracias a su "
+            "empeño existen hoy un Sistema Nacional de Búsqueda y fiscalías especializadas. Sin "
+            "embargo, la mayoría sigue sin respuestas, y muchas buscan por su cuenta, con sus "
+            "propios medios y a riesgo de su seguridad. Los 43 estudiantes de la Escuela Normal "
+            "Rural de Ayotzinapa, desaparecidos tras el ataque policial del 26 de septiembre de "
+            "2014, no han sido encontrados, y sus madres y padres siguen esperando la verdad.",
+            "Buscar a las personas desaparecidas es una obligación del Estado, no una carga que "
+            "las madres deban llevar solas. Por ello, pido respetuosamente a las autoridades "
+            "mexicanas, y en particular a la Fiscalía General de la República y a la Comisión "
+            "Nacional de Búsqueda de Personas, que:",
+            "- busquen a todas las personas desaparecidas con los recursos humanos, técnicos y "
+            "económicos necesarios, en coordinación con sus familias;\n"
+            "- investiguen cada desaparición con prontitud, exhaustividad e imparcialidad, y "
+            "lleven ante la justicia a los responsables, también en el caso Ayotzinapa;\n"
+            "- protejan frente a amenazas y represalias a las madres y familiares que buscan, y a "
+            "quienes las acompañan;\n"
+            "- informen periódicamente a las familias de los avances de la búsqueda y de las "
+            "investigaciones.",
+            "Le ruego que tome en cuenta estas peticiones y que las haga llegar a todas las "
+            "autoridades con competencia en la materia. Quedo a la espera de su respuesta.",
+            SIGNATURE_ES,
+        ),
+        "en": letter(
+            "Search, truth and justice for the disappeared (UA {ua_number})",
+            "{salutation},",
+            "I am writing to you to express my deep concern for the tens of thousands of people "
+            "who have disappeared in Mexico. By 2020 more than 61,600 disappearances had been "
+            "reported, and behind each one is a family that searches, most often led by a mother.",
+            "The families have built search networks and a national movement, and thanks to their "
+            "efforts there is now a National Search System and specialised prosecutors. Yet most "
+            "families still have no answers, and many search on their own, with their own means "
+            "and at risk to their safety. The 43 students of the Ayotzinapa rural teacher training "
+            "college, taken after the police attack of 26 September 2014, have never been found, "
+            "and their mothers and fathers are still waiting for the truth.",
+            "Searching for the disappeared is the duty of the state, not a burden for their "
+            "mothers to carry alone. I therefore respectfully urge the Mexican authorities, in "
+            "particular the Attorney General's Office (Fiscalía General de la República) and the "
+            "National Search Commission, to:",
+            "- search for every disappeared person with the staff, expertise and funds it takes, "
+            "working together with their families;\n"
+            "- investigate every disappearance promptly, thoroughly and impartially, and bring "
+            "those responsible to justice, in the Ayotzinapa case too;\n"
+            "- protect the mothers and relatives who search, and those who accompany them, from "
+            "threats and reprisals;\n"
+            "- keep the families regularly informed of the progress of the search and of the "
+            "investigations.",
+            "I ask you to consider these requests and to convey them to every authority "
+            "responsible. I look forward to your reply.",
+            SIGNATURE_EN,
+        ),
+    },
+}
+
+
 HOME = {
     "slug": "home",
     "en": {

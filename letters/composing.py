@@ -27,10 +27,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from campaigns import signals
 from campaigns.emails import canonical_email
 from campaigns.models import ActionTarget, Supporter, Target, UrgentAction
 
-from . import signals
 from .models import Letter, LetterTemplate, fill_placeholders, placeholder_values
 from .services import queue_letter
 

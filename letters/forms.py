@@ -1,13 +1,16 @@
 """Input validation for writing letters; what is written, and to whom, lives in composing."""
 
-import re
-import unicodedata
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from campaigns.models import Supporter, UrgentAction
+from campaigns.validators import (
+    MAX_SUPPORTER_NAME,
+    clean_supporter_name,
+    has_control_characters,
+    validate_supporter_name,
+)
 
 from . import composing
 
@@ -15,40 +18,18 @@ MAX_SUBJECT = 200
 MAX_BODY = 6000
 MIN_BODY = 20
 
-# Names appear in the From header of every letter and in exports: no links (spam), no
-# control characters, nothing a spreadsheet would run as a formula. The same rules as the
-# signing form, which letters may not import (DESIGN §3).
-URL_RE = re.compile(
-    r"(://|www\.|\S\.(com|net|org|info|biz|ru|cn|xyz|top|io|ly|me|co|link|click|site|online)\b)",
-    re.IGNORECASE,
-)
-FORMULA_START = ("=", "+", "-", "@")
-
-
-def _has_control_characters(value: str, allowed: str = "") -> bool:
-    return any(
-        unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in allowed
-        for ch in value
-    )
-
-
-def validate_name(value: str) -> None:
-    if _has_control_characters(value):
-        raise forms.ValidationError(_("Your name cannot contain control characters."))
-    if URL_RE.search(value):
-        raise forms.ValidationError(_("Your name cannot contain a web address."))
-    if value.startswith(FORMULA_START):
-        raise forms.ValidationError(_("Your name cannot start with =, +, - or @."))
+# Names appear in the From header of every letter and in exports; their rules are shared
+# with the signing form: campaigns/validators.py.
 
 
 def validate_line(value: str) -> None:
     # A subject becomes an email header: a line break there would be header injection.
-    if _has_control_characters(value):
+    if has_control_characters(value):
         raise forms.ValidationError(_("This field must be one line without control characters."))
 
 
 def validate_plain_text(value: str) -> None:
-    if _has_control_characters(value, allowed="\n\r\t"):
+    if has_control_characters(value, allowed="\n\r\t"):
         raise forms.ValidationError(_("This field cannot contain control characters."))
 
 
@@ -97,9 +78,8 @@ class WriteForm(ChooseForm):
 
     name = forms.CharField(
         label=_("Your name"),
-        max_length=120,
-        validators=[validate_name],
-        error_messages={"max_length": _("Please shorten your name to %(limit_value)d characters.")},
+        validators=[validate_supporter_name],
+        widget=forms.TextInput(attrs={"maxlength": MAX_SUPPORTER_NAME}),
     )
     email = forms.EmailField(
         label=_("Your email"),
@@ -186,7 +166,7 @@ class WriteForm(ChooseForm):
         )
 
     def clean_name(self) -> str:
-        return " ".join(self.cleaned_data["name"].split())
+        return clean_supporter_name(self.cleaned_data["name"])
 
     def clean_city(self) -> str:
         return " ".join(self.cleaned_data.get("city", "").split())

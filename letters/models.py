@@ -117,7 +117,7 @@ class Letter(models.Model):
         _("own words (%)"), default=0, help_text=_("How much of the letter is the supporter's.")
     )
     # The supporter ticked "also sign the petition": confirming the letter confirms the
-    # signature too (petitions listens to letters.signals.letter_confirmed).
+    # signature too (petitions listens to campaigns.signals.letter_confirmed).
     is_also_signing = models.BooleanField(_("also signs the petition"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)

@@ -43,6 +43,10 @@ class ReplyIndexView(generic.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("case", "target")
 
+    def get_edit_url(self, instance):
+        # A message's title opens it for reading (and marks it read), not the edit form.
+        return self.get_inspect_url(instance)
+
 
 class ReplyInspectView(generic.InspectView):
     """Reading a reply marks it read; the page carries the publish and link forms."""
@@ -211,8 +215,14 @@ def question_upload(request, pk: int):
     )
 
 
+class ReplyQuestionIndexView(generic.IndexView):
+    def get_edit_url(self, instance):
+        return self.get_inspect_url(instance)
+
+
 class ReplyQuestionViewSet(ModelViewSet):
     model = ReplyQuestion
+    index_view_class = ReplyQuestionIndexView
     icon = "help"
     menu_label = _("Did you get a reply?")
     inspect_view_enabled = True

@@ -22,6 +22,9 @@ class InboundMessage(models.Model):
     with the Message-ID header, or with the raw bytes when there is none) taken.
     """
 
+    # Not content: Wagtail's reference index would add a query and rows per message.
+    wagtail_reference_index_ignore = True
+
     fingerprint = models.CharField(max_length=64, unique=True)
     esp_name = models.CharField(max_length=40, blank=True)
     esp_event_id = models.CharField(max_length=200, blank=True)
@@ -51,6 +54,9 @@ class InboundMessage(models.Model):
 
 class Reply(models.Model):
     """An inbound message read and routed: to a delivery and its case, or to quarantine."""
+
+    # Not content: Wagtail's reference index would add a query and rows per message.
+    wagtail_reference_index_ignore = True
 
     class Kind(models.TextChoices):
         REPLY = "reply", _("Reply")
@@ -154,6 +160,9 @@ def attachment_path(instance: "ReplyAttachment", filename: str) -> str:
 class ReplyAttachment(models.Model):
     """A file that came with a reply, kept if its content is an allowed type and size."""
 
+    # Not content: Wagtail's reference index would add a query and rows per message.
+    wagtail_reference_index_ignore = True
+
     reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path, blank=True)
     filename = models.CharField(_("file name"), max_length=255, blank=True)
@@ -171,6 +180,9 @@ class ReplyAttachment(models.Model):
 
 class ReplyNotice(models.Model):
     """One supporter told of one published reply; the unique pair means never twice."""
+
+    # Not content: Wagtail's reference index would add a query and rows per message.
+    wagtail_reference_index_ignore = True
 
     reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="notices")
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="+")
@@ -194,6 +206,9 @@ def question_upload_path(instance: "ReplyQuestion", filename: str) -> str:
 
 class ReplyQuestion(models.Model):
     """ "Did you get a reply?": asked once per letter and target, reminded at most once."""
+
+    # Not content: Wagtail's reference index would add a query and rows per message.
+    wagtail_reference_index_ignore = True
 
     class Answer(models.TextChoices):
         NONE = "", _("Not answered")

@@ -24,7 +24,8 @@ def _case(slug: str) -> UrgentAction:
 
 def _offers_signing(action: UrgentAction) -> bool:
     # Whether the case has a petition, asked through the reverse relation because letters
-    # does not import petitions (a missing one-to-one raises an AttributeError subclass).
+    # never depends on the petitions app (a missing one-to-one raises an AttributeError
+    # subclass).
     return getattr(action, "petition", None) is not None
 
 

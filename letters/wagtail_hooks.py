@@ -216,7 +216,9 @@ def prepare_bundle(request, target_id: int):
     target = get_object_or_404(Target, pk=target_id)
     key, count = bundles.prepare_bundle(target=target)
     if count:
-        messages.success(request, _("Bundle of %(count)d letters ready to print.") % {"count": count})
+        messages.success(
+            request, _("Bundle of %(count)d letters ready to print.") % {"count": count}
+        )
     else:
         messages.warning(request, _("No letters are waiting for %(target)s.") % {"target": target})
     return redirect("letter_bundles:index")

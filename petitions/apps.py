@@ -7,7 +7,7 @@ class PetitionsConfig(AppConfig):
     verbose_name = _("Petitions")
 
     def ready(self) -> None:
-        from letters.signals import letter_confirmed, letter_written
+        from campaigns.signals import letter_confirmed, letter_written
 
         from .letter_hooks import on_letter_confirmed, on_letter_written
 

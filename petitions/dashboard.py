@@ -3,12 +3,14 @@
 Every figure is one grouped query on an index that starts with the case (signatures by
 (action, status, is_flagged, confirmed_at / country / source); reported actions by
 (action, reported_at); letters by (case, status)), so the page costs a fixed number of
-queries and none of them reads a signature row: PostgreSQL answers from the indexes.
+queries. The signature groupings still read each of the case's index entries, so they
+are cached for a minute (see _grouped).
 """
 
 import datetime
 
 from django.apps import apps
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.db.models.functions import TruncDate
@@ -28,6 +30,7 @@ from . import impact
 from .models import Handover, HandoverPack, ReportedAction, Signature, SolidarityMessage
 
 DAYS = 30
+GROUPED_CACHE_SECONDS = 60
 TOP = 12
 CHART_HEIGHT = 120
 BAR_WIDTH = 18
@@ -52,7 +55,7 @@ def _per_day(queryset, field: str, since: datetime.datetime) -> dict[datetime.da
         queryset.filter(**{f"{field}__gte": since})
         .annotate(day=TruncDate(field))
         .values_list("day")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values_list("day", "n")
     )
 
@@ -91,7 +94,7 @@ def actions_per_day(action: UrgentAction, *, days: int = DAYS) -> list[dict]:
 def _top(queryset, field: str) -> list[tuple[str, int]]:
     return list(
         queryset.values_list(field)
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by("-n", field)[:TOP]
         .values_list(field, "n")
     )
@@ -126,10 +129,30 @@ def replies(action: UrgentAction) -> int | None:
     return None
 
 
+def _grouped(action: UrgentAction) -> dict:
+    """The three groupings over the case's signatures, cached for GROUPED_CACHE_SECONDS.
+
+    Each reads every index entry of the case (COUNT(*) lets PostgreSQL answer from the
+    index alone): ~0.2 s per 100,000 signatures. Cached, a million-signature case costs
+    that once a minute however many organizers keep the page open.
+    """
+    key = f"petitions:dashboard:{action.pk}"
+    value = cache.get(key)
+    if value is None:
+        counted = _counted(action)
+        value = {
+            "days": actions_per_day(action),
+            "countries": _top(counted, "country"),
+            "sources": _top(counted, "source"),
+        }
+        cache.set(key, value, GROUPED_CACHE_SECONDS)
+    return value
+
+
 def case_dashboard(action: UrgentAction) -> dict:
     """Everything the dashboard shows; a fixed number of queries whatever the case's size."""
-    counted = _counted(action)
-    days = actions_per_day(action)
+    grouped = _grouped(action)
+    days = grouped["days"]
     return {
         "action": action,
         "impact": impact.impact_for(action),
@@ -137,10 +160,8 @@ def case_dashboard(action: UrgentAction) -> dict:
         "chart_width": len(days) * (BAR_WIDTH + 4),
         "chart_height": CHART_HEIGHT,
         "bar_width": BAR_WIDTH,
-        "countries": [
-            (countries.name(code) or code or "—", n) for code, n in _top(counted, "country")
-        ],
-        "sources": [(source or _("(none)"), n) for source, n in _top(counted, "source")],
+        "countries": [(countries.name(code) or code or "—", n) for code, n in grouped["countries"]],
+        "sources": [(source or _("(none)"), n) for source, n in grouped["sources"]],
         "deliveries": delivery_health(action),
         "replies": replies(action),
         "handovers": list(Handover.objects.filter(action=action).select_related("recipient")[:20]),

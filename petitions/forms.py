@@ -1,42 +1,25 @@
 """Input validation for signing; the rules of what is signed live in services."""
 
-import re
-import unicodedata
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from campaigns.validators import (
+    MAX_SUPPORTER_NAME,
+    clean_supporter_name,
+    has_control_characters,
+    validate_supporter_name,
+)
+
 from . import abuse
 from .models import FieldMode, Petition
 
-# Names end up in exports opened in spreadsheets and in packs handed to officials: no
-# links (spam), no control characters, nothing a spreadsheet would run as a formula.
-URL_RE = re.compile(
-    r"(://|www\.|\S\.(com|net|org|info|biz|ru|cn|xyz|top|io|ly|me|co|link|click|site|online)\b)",
-    re.IGNORECASE,
-)
-FORMULA_START = ("=", "+", "-", "@")
-
-
-def _has_control_characters(value: str, allowed: str = "") -> bool:
-    return any(
-        unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in allowed
-        for ch in value
-    )
-
-
-def validate_name(value: str) -> None:
-    if _has_control_characters(value):
-        raise forms.ValidationError(_("Your name cannot contain control characters."))
-    if URL_RE.search(value):
-        raise forms.ValidationError(_("Your name cannot contain a web address."))
-    if value.startswith(FORMULA_START):
-        raise forms.ValidationError(_("Your name cannot start with =, +, - or @."))
+# The rules for names (links, control characters, formulas, length) are shared with
+# letters: campaigns/validators.py.
 
 
 def validate_plain_text(value: str) -> None:
-    if _has_control_characters(value, allowed="\n\r\t"):
+    if has_control_characters(value, allowed="\n\r\t"):
         raise forms.ValidationError(_("This field cannot contain control characters."))
 
 
@@ -50,9 +33,8 @@ SHARE_NAME_LABEL = _(
 class SignatureForm(forms.Form):
     name = forms.CharField(
         label=_("Your name"),
-        max_length=120,
-        validators=[validate_name],
-        error_messages={"max_length": _("Please shorten your name to %(limit_value)d characters.")},
+        validators=[validate_supporter_name],
+        widget=forms.TextInput(attrs={"maxlength": MAX_SUPPORTER_NAME}),
     )
     email = forms.EmailField(
         label=_("Your email"),
@@ -110,7 +92,7 @@ class SignatureForm(forms.Form):
         self.fields["country"].widget.attrs["autocomplete"] = "country"
 
     def clean_name(self) -> str:
-        return " ".join(self.cleaned_data["name"].split())
+        return clean_supporter_name(self.cleaned_data["name"])
 
     def clean(self) -> dict:
         cleaned = super().clean()

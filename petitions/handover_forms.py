@@ -4,7 +4,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from .forms import validate_name, validate_plain_text
+from campaigns.validators import (
+    MAX_SUPPORTER_NAME,
+    clean_supporter_name,
+    validate_supporter_name,
+)
+
+from .forms import validate_plain_text
 from .handovers import FINGERPRINT_RE
 from .models import Handover, HandoverPack, ReportedAction
 
@@ -53,8 +59,8 @@ class ReportActionForm(forms.Form):
 class SolidarityMessageForm(forms.Form):
     name = forms.CharField(
         label=_("Your name"),
-        max_length=120,
-        validators=[validate_name],
+        validators=[validate_supporter_name],
+        widget=forms.TextInput(attrs={"maxlength": MAX_SUPPORTER_NAME}),
         error_messages={"required": _("Please fill in this field.")},
     )
     email = forms.EmailField(label=_("Your email"), max_length=254, error_messages=EMAIL_ERRORS)
@@ -78,7 +84,7 @@ class SolidarityMessageForm(forms.Form):
     )
 
     def clean_name(self) -> str:
-        return " ".join(self.cleaned_data["name"].split())
+        return clean_supporter_name(self.cleaned_data["name"])
 
 
 class PackRequestForm(forms.ModelForm):

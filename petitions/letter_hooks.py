@@ -1,9 +1,10 @@
 """A supporter who signs and writes at once confirms once.
 
 The letter form has an "also sign the petition" box. letters may not import petitions
-(both depend on campaigns only), so letters sends two signals and we listen: when such a
-letter is written, a pending signature is recorded without an email of its own; when the
-letter is confirmed, that signature is confirmed with it. Connected in PetitionsConfig.ready.
+(both depend on campaigns only), so letters sends two signals defined in campaigns.signals
+and we listen: when such a letter is written, a pending signature is recorded without an
+email of its own; when the letter is confirmed, that signature is confirmed with it.
+Connected in PetitionsConfig.ready.
 """
 
 import logging

@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import letters.reply_models
 from django.conf import settings
 from django.db import migrations, models
+
+import letters.reply_models
 
 
 class Migration(migrations.Migration):

@@ -76,9 +76,11 @@ def test_a_follow_up_reaches_every_consenting_participant_once_despite_a_crash_a
         real_send(**kwargs)
         sent.append(kwargs["to"])
 
-    with mock.patch.object(announcements, "send_to_supporter", crash_after_three):
-        with pytest.raises(RuntimeError):
-            announce_follow_up(action, django_capture_on_commit_callbacks)
+    with (
+        mock.patch.object(announcements, "send_to_supporter", crash_after_three),
+        pytest.raises(RuntimeError),
+    ):
+        announce_follow_up(action, django_capture_on_commit_callbacks)
     assert len(mail.outbox) == 3
     announcement = Announcement.objects.get()
     # The row that was being sent went back to pending; nothing is stuck half-sent.
@@ -104,7 +106,10 @@ def test_a_rerun_of_the_fan_out_after_a_crash_resumes_after_the_last_row(monkeyp
     action = UrgentActionFactory()
     people = participants(action, 5)
     announcement = Announcement.objects.create(
-        action=action, kind=Kind.HANDOVER, reference="1", content={"en": {"subject": "s", "body": "b"}}
+        action=action,
+        kind=Kind.HANDOVER,
+        reference="1",
+        content={"en": {"subject": "s", "body": "b"}},
     )
     monkeypatch.setattr(announcements, "BATCH", 2)
     enqueued = []
@@ -118,9 +123,11 @@ def test_a_rerun_of_the_fan_out_after_a_crash_resumes_after_the_last_row(monkeyp
                 raise RuntimeError("worker killed")
             return real_create(rows, **kwargs)
 
-        with mock.patch.object(AnnouncementDelivery.objects, "bulk_create", crash_on_second_batch):
-            with pytest.raises(RuntimeError):
-                announcements.fan_out_announcement(announcement_id=announcement.pk)
+        with (
+            mock.patch.object(AnnouncementDelivery.objects, "bulk_create", crash_on_second_batch),
+            pytest.raises(RuntimeError),
+        ):
+            announcements.fan_out_announcement(announcement_id=announcement.pk)
         assert announcement.deliveries.count() == 2
         announcements.fan_out_announcement(announcement_id=announcement.pk)
 
@@ -172,7 +179,9 @@ def test_closing_with_an_outcome_is_announced_but_the_automatic_close_is_not(
     )
     with django_capture_on_commit_callbacks(execute=True):
         services.close_action(
-            action=decided, outcome_kind="good_news", outcome="Threats stopped; protection restored."
+            action=decided,
+            outcome_kind="good_news",
+            outcome="Threats stopped; protection restored.",
         )
         services.close_expired_actions()
     announcement = Announcement.objects.get()
@@ -183,7 +192,9 @@ def test_closing_with_an_outcome_is_announced_but_the_automatic_close_is_not(
 def test_an_editor_extending_a_deadline_is_announced(django_capture_on_commit_callbacks):
     action = UrgentActionFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        services.extend_deadline(action=action, new_deadline=action.deadline + datetime.timedelta(1))
+        services.extend_deadline(
+            action=action, new_deadline=action.deadline + datetime.timedelta(1)
+        )
         services.extend_deadline(
             action=action, new_deadline=action.deadline + datetime.timedelta(9), by=UserFactory()
         )

@@ -1,10 +1,10 @@
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from campaigns import services as campaign_services
-from campaigns.models import UrgentAction
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,15 +82,15 @@ def test_publishing_a_page_shows_the_new_version_at_once(client, case_page):
     assert "Defenders safe again" in response.content.decode()
 
 
-def test_closing_a_case_shows_on_its_page_at_once(client, case_page):
+def test_an_edited_case_shows_on_its_page_at_once(client, case_page):
     client.get(case_page.url)
-    campaign_services.close_action(
-        action=case_page.action, outcome_kind=UrgentAction.OutcomeKind.GOOD_NEWS
-    )
+    action = case_page.action
+    action.deadline = datetime.date(2031, 3, 14)
+    action.save()
 
     response = client.get(case_page.url)
 
-    assert "Good news" in response.content.decode()
+    assert "14 March 2031" in response.content.decode()
 
 
 def test_the_session_endpoint_is_never_cached(client, case_page):

@@ -1,4 +1,5 @@
 import datetime
+import re
 from io import StringIO
 
 import pytest
@@ -17,6 +18,8 @@ from campaigns.models import (
 )
 from campaigns.services import close_expired_actions
 from cms.models import ActionIndexPage, ActionPage, HomePage, StandardPage
+from letters.models import PLACEHOLDERS, LetterTemplate
+from tests.factories import SupporterFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +41,7 @@ def counts() -> dict[str, int]:
         "images": get_image_model().objects.count(),
         "sites": Site.objects.count(),
         "locales": Locale.objects.count(),
+        "sample letters": LetterTemplate.objects.count(),
     }
 
 
@@ -167,3 +171,58 @@ def test_reloading_after_the_deadline_passed_reopens_the_open_cases():
     assert DeadlineExtension.objects.filter(action=detention).count() == 1
     assert "UA 114/26 is open until" in output
     assert UrgentAction.objects.get(number="58/20").status == UrgentAction.Status.CLOSED
+
+
+def test_loading_twice_keeps_one_sample_letter_per_case_and_language():
+    load_demo()
+    output = load_demo()
+
+    pairs = list(LetterTemplate.objects.values_list("case__number", "language"))
+    assert len(pairs) == len(set(pairs)) == 6
+    assert "0 sample letters" in output
+
+
+def test_reloading_leaves_an_edited_sample_letter_as_the_editor_left_it():
+    load_demo()
+    edited = LetterTemplate.objects.get(case__number="114/26", language="es")
+    edited.subject = "Asunto revisado por el equipo"
+    edited.save()
+
+    load_demo()
+
+    assert LetterTemplate.objects.get(pk=edited.pk).subject == "Asunto revisado por el equipo"
+
+
+def test_every_open_case_has_a_spanish_and_an_english_sample_letter():
+    load_demo()
+
+    for case in UrgentAction.objects.open():
+        assert set(case.letter_templates.values_list("language", flat=True)) >= {"es", "en"}, case
+
+
+def test_sample_letters_open_with_the_salutation_and_are_signed_by_the_supporter():
+    load_demo()
+    opening = {"es": "{salutation}:\n\n", "en": "{salutation},\n\n"}
+
+    for template in LetterTemplate.objects.all():
+        assert template.body.startswith(opening[template.language]), template
+        assert "{supporter_name}\n{supporter_city}\n{supporter_country}" in template.body
+        used = set(re.findall(r"\{(\w+)\}", template.subject + template.body))
+        assert used <= set(PLACEHOLDERS), template
+
+
+def test_a_demo_sample_letter_reads_in_full_to_its_official():
+    load_demo()
+    case = UrgentAction.objects.get(number="121/26")
+    template = case.letter_templates.get(language="es")
+    attorney = case.targets_in_tier(ActionTarget.Tier.PRIMARY).get(
+        organisation__startswith="Fiscalía"
+    )
+    supporter = SupporterFactory(name="Ana López", city="Toronto", country="CA")
+
+    subject, body = template.render(target=attorney, supporter=supporter)
+
+    assert subject.endswith("(AU 121/26)")
+    assert body.startswith("Señor Fiscal General:\n\n")
+    assert body.endswith("Atentamente,\n\nAna López\nToronto\nCanada")
+    assert "{" not in subject + body

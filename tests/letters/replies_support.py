@@ -15,6 +15,8 @@ def send(letter) -> Delivery:
     """Queue and deliver a letter through the services; its (first) delivery, now sent."""
     services.queue_letter(letter=letter)
     delivery = letter.deliveries.order_by("pk").first()
+    # Several letters to one official in a test: skip the official's pace.
+    Delivery.objects.filter(pk=delivery.pk).update(has_pace_slot=True)
     services.deliver(delivery_id=delivery.pk)
     mail.outbox.clear()
     delivery.refresh_from_db()

@@ -9,6 +9,7 @@ it (a SIGKILL there): such duplicates are counted, printed and must stay rare.
 """
 
 import collections
+import contextlib
 import os
 import shutil
 import signal
@@ -124,8 +125,12 @@ class Stack:
 
     def _start(self, command: list[str], log_name: str) -> subprocess.Popen:
         log = (self.tmp_path / log_name).open("ab")
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        process = subprocess.Popen(  # noqa: S603 -- our own command lines
+            command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         log.close()
@@ -136,16 +141,25 @@ class Stack:
     def kill(process: subprocess.Popen | None) -> None:
         if process is None or process.poll() is not None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         process.wait(timeout=10)
 
     def start_redis(self) -> None:
         self.redis = self._start(
-            ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", str(self.tmp_path)],
+            [
+                "redis-server",
+                "--port",
+                str(self.redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.tmp_path),
+            ],
             "redis.log",
         )
         client = redis.Redis(port=self.redis_port, socket_connect_timeout=1)
@@ -164,9 +178,23 @@ class Stack:
 
     def start_worker(self) -> None:
         self.worker = self._start(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "prefork",
-             "--concurrency", str(CONCURRENCY), "--without-gossip", "--without-mingle",
-             "--without-heartbeat", "-l", "WARNING"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool",
+                "prefork",
+                "--concurrency",
+                str(CONCURRENCY),
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "WARNING",
+            ],
             "worker.log",
         )
 

@@ -70,9 +70,7 @@ def test_a_digest_speaks_the_targets_language(postmark, case, digest_official):
     assert "Ana López 1, Ottawa, Canadá" in message["TextBody"]
 
 
-def test_a_digest_never_shows_supporters_email_or_postal_address(
-    postmark, case, digest_official
-):
+def test_a_digest_never_shows_supporters_email_or_postal_address(postmark, case, digest_official):
     write_letters(case, digest_official, 2)
     digests.send_digest(target_id=digest_official.pk)
     raw = str(postmark.messages)
@@ -113,9 +111,7 @@ def test_each_digest_target_gets_its_own_email(postmark, case, digest_official):
     assert recipients == sorted([f"{digest_official.email}>", "otra@gob.example>"])
 
 
-def test_a_transient_error_puts_the_letters_back_for_the_next_run(
-    postmark, case, digest_official
-):
+def test_a_transient_error_puts_the_letters_back_for_the_next_run(postmark, case, digest_official):
     write_letters(case, digest_official, 2)
     postmark.answer("500")
     assert digests.send_digest(target_id=digest_official.pk) == "retry"

@@ -1,7 +1,8 @@
-"""Load the demo site: three cases, their targets, embassies, and pages in English and Spanish.
+"""Load the demo site: three cases, their targets, embassies, sample letters, and pages in
+English and Spanish.
 
-Idempotent: things are found by UA number, target name + organisation, and page slug +
-locale, and whatever already exists is left as it is (an editor may have changed it in the
+Idempotent: things are found by UA number, target name + organisation, sample letter case +
+language, and page slug + locale, and whatever already exists is left as it is (an editor may have changed it in the
 admin since). The open cases are dated from today, and a later run moves a passed deadline
 forward again, so the demo always has cases to act on.
 """
@@ -32,6 +33,7 @@ from campaigns.services import (
 )
 from cms import demo
 from cms.models import ActionIndexPage, ActionPage, HomePage, StandardPage
+from letters.models import LetterTemplate
 
 BANNER_SIZE = (1600, 600)
 CHATTY_LOGGERS = ("wagtail", "django_tasks", "modelsearch", "campaigns", "cms")
@@ -70,7 +72,7 @@ class DemoLoader:
     def __init__(self, *, today: datetime.date):
         self.today = today
         self.log: list[tuple[int, str]] = []  # (least verbosity to show it, line)
-        self.created = {"pages": 0, "cases": 0, "targets": 0, "images": 0}
+        self.created = {"pages": 0, "cases": 0, "targets": 0, "images": 0, "letters": 0}
 
     def load(self) -> None:
         self.en, _ = Locale.objects.get_or_create(language_code="en")
@@ -92,7 +94,8 @@ class DemoLoader:
             f"Demo loaded: {UrgentAction.objects.count()} cases, {Target.objects.count()} targets, "
             f"{Page.objects.filter(depth__gt=1).count()} pages "
             f"(created now: {self.created['cases']} cases, {self.created['targets']} targets, "
-            f"{self.created['pages']} pages, {self.created['images']} images)."
+            f"{self.created['pages']} pages, {self.created['images']} images, "
+            f"{self.created['letters']} sample letters)."
         )
 
     # Pages
@@ -191,6 +194,7 @@ class DemoLoader:
                 target=targets[(name, organisation)],
                 defaults={"tier": tier, "sort_order": order},
             )
+        self.load_letters(action)
 
         page_data = case["page"]
         fields = ("title", "summary", "hero_caption", "body", "outcome_summary")
@@ -225,6 +229,16 @@ class DemoLoader:
             self.close(action, case)
         else:
             self.keep_open(action, case)
+
+    def load_letters(self, action: UrgentAction) -> None:
+        """The case's sample letters; one that exists, maybe edited since, is left alone."""
+        for language, data in demo.LETTERS.get(action.number, {}).items():
+            _template, created = LetterTemplate.objects.get_or_create(
+                case=action, language=language, defaults=data
+            )
+            if created:
+                self.created["letters"] += 1
+                self.note(verbosity=2, line=f"Created the {language} sample letter of {action}.")
 
     def close(self, action: UrgentAction, case: dict) -> None:
         if not close_action(
