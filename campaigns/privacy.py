@@ -23,9 +23,11 @@ from collections.abc import Collection
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import models, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from .emails import canonical_email
@@ -234,10 +236,6 @@ def request_data_link(*, email: str) -> None:
 
 def send_data_link(*, supporter_id: int) -> bool:
     """Email the current one-time data link; returns whether one was sent."""
-    from django.core.mail import EmailMessage
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
     supporter = Supporter.objects.filter(pk=supporter_id, erased_at__isnull=True).first()
     if supporter is None or not supporter.access_nonce:
         return False
