@@ -1,9 +1,8 @@
 """What bench/sign.py and bench/page.py share: a fresh stack, gunicorn, and a load generator.
 
 The stack is real: PostgreSQL (a database of its own, dropped and recreated), Redis (DB 14,
-flushed), the demo site, and gunicorn serving config.wsgi. The load generator is one
-asyncio process speaking HTTP/1.1 over raw keep-alive sockets, so it takes as little CPU
-from the server as a Python client can; its CPU time is printed so the reader can judge.
+flushed), the demo site, and gunicorn serving config.wsgi. The load generator (an asyncio
+client over raw keep-alive sockets) and the report live in _load.py, re-exported here.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,10 +54,6 @@ def parse_args(description: str) -> argparse.Namespace:
         help="keep the last run's database (quicker when trying server settings)",
     )
     return parser.parse_args()
-
-
-def say(message: str) -> None:
-    print(message, flush=True)
 
 
 # --- The stack ------------------------------------------------------------------------
@@ -319,203 +313,16 @@ def preload_signatures(*, env: dict[str, str], action_id: int, rows: int) -> flo
     return time.monotonic() - started
 
 
-# --- The load generator ---------------------------------------------------------------
-
-
-class HttpError(Exception):
-    pass
-
-
-@dataclasses.dataclass
-class Response:
-    status: int
-    headers: dict[str, str]
-    cookies: dict[str, str]
-    body: bytes
-
-
-class Connection:
-    """One keep-alive HTTP/1.1 connection that reconnects when the server closes it."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def _open(self) -> None:
-        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        self.reader = self.writer = None
-
-    async def request(self, raw: bytes) -> Response:
-        if self.writer is None:
-            await self._open()
-        try:
-            return await self._exchange(raw)
-        except (ConnectionError, asyncio.IncompleteReadError):
-            # The server may close an idle keep-alive connection just as we reuse it.
-            self.close()
-            await self._open()
-            return await self._exchange(raw)
-
-    async def _exchange(self, raw: bytes) -> Response:
-        assert self.reader is not None and self.writer is not None
-        self.writer.write(raw)
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        status = int(lines[0][9:12])
-        headers: dict[str, str] = {}
-        cookies: dict[str, str] = {}
-        for line in lines[1:]:
-            if not line:
-                continue
-            name, _, value = line.partition(":")
-            name, value = name.strip().lower(), value.strip()
-            if name == "set-cookie":
-                key, _, rest = value.partition("=")
-                cookies[key] = rest.split(";", 1)[0]
-            headers[name] = value
-        if "content-length" in headers:
-            body = await self.reader.readexactly(int(headers["content-length"]))
-        elif headers.get("transfer-encoding", "").lower() == "chunked":
-            body = await self._read_chunked()
-        else:
-            body = await self.reader.read()
-            headers["connection"] = "close"
-        if headers.get("connection", "").lower() == "close":
-            self.close()
-        return Response(status, headers, cookies, body)
-
-    async def _read_chunked(self) -> bytes:
-        assert self.reader is not None
-        chunks = []
-        while True:
-            size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
-            if size == 0:
-                await self.reader.readuntil(b"\r\n")
-                return b"".join(chunks)
-            chunks.append((await self.reader.readexactly(size + 2))[:-2])
-
-
-def get(path: str, port: int, cookies: str = "") -> bytes:
-    extra = f"Cookie: {cookies}\r\n" if cookies else ""
-    return (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: */*\r\n{extra}\r\n").encode()
-
-
-def post(path: str, port: int, body: bytes, cookies: str, headers: str = "") -> bytes:
-    return (
-        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-        f"Origin: http://127.0.0.1:{port}\r\nCookie: {cookies}\r\n{headers}"
-        "Content-Type: application/x-www-form-urlencoded\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
-    ).encode() + body
-
-
-@dataclasses.dataclass
-class RunResult:
-    seconds: float
-    done: int = 0
-    errors: int = 0
-    latencies: list[float] = dataclasses.field(default_factory=list)
-    extra: dict = dataclasses.field(default_factory=dict)
-    client_cpu: float = 0.0
-    server_cpu: float = float("nan")  # CPU seconds of gunicorn + PostgreSQL per unit of work
-    first_error: str = ""
-
-    @property
-    def rate(self) -> float:
-        return self.done / self.seconds if self.seconds else 0.0
-
-    def percentile(self, p: float) -> float:
-        """Latency percentile in milliseconds."""
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))] * 1000
-
-
-# One unit of work for one connection: records into the result, returns nothing.
-Job = Callable[[Connection, int, RunResult], Awaitable[None]]
-
-
-async def _drive(port: int, connections: int, seconds: float, job: Job, result: RunResult):
-    deadline = time.monotonic() + seconds
-
-    async def client(number: int) -> None:
-        conn = Connection(port)
-        try:
-            while time.monotonic() < deadline:
-                try:
-                    await job(conn, number, result)
-                except (OSError, asyncio.IncompleteReadError, ValueError, HttpError) as error:
-                    result.errors += 1
-                    result.first_error = result.first_error or repr(error)
-                    conn.close()
-        finally:
-            conn.close()
-
-    await asyncio.gather(*(client(n) for n in range(connections)))
-
-
-def run_load(
-    *, port: int, connections: int, seconds: float, job: Job, stack: Stack | None = None
-) -> RunResult:
-    result = RunResult(seconds=seconds)
-    server_before = stack.cpu_seconds() if stack else {}
-    cpu_before, started = time.process_time(), time.monotonic()
-    asyncio.run(_drive(port, connections, seconds, job, result))
-    result.seconds = time.monotonic() - started
-    result.client_cpu = (time.process_time() - cpu_before) / result.seconds
-    if stack:
-        after = stack.cpu_seconds()
-        used = sum(cpu - server_before.get(pid, 0.0) for pid, cpu in after.items())
-        result.server_cpu = used / result.done if result.done else float("nan")
-    return result
-
-
-# --- Reporting ------------------------------------------------------------------------
-
-
-def report(
-    title: str, runs: dict[str, RunResult], *, unit: str, rate_target: float, p99_target=None
-) -> None:
-    names = list(runs)
-    width = 14
-    say("")
-    say(title)
-    say(f"{'':<22}" + "".join(f"{name:>{width}}" for name in names) + f"{'target':>{width}}")
-    rows = [
-        (f"{unit}/s", lambda r: f"{r.rate:,.0f}", f"≥ {rate_target:,.0f}"),
-        ("p50 (ms)", lambda r: f"{r.percentile(50):.1f}", ""),
-        (
-            "p99 (ms)",
-            lambda r: f"{r.percentile(99):.1f}",
-            f"< {p99_target:.0f}" if p99_target else "",
-        ),
-        ("errors", lambda r: f"{r.errors}", "0"),
-        ("load generator CPU", lambda r: f"{r.client_cpu * 100:.0f}%", ""),
-        (f"server CPU ms/{unit[:-1]}", lambda r: f"{r.server_cpu * 1000:.2f}", ""),
-        (
-            "→ on 2 free cores",
-            lambda r: f"{2 / r.server_cpu:,.0f}/s" if r.server_cpu > 0 else "-",
-            f"≥ {rate_target:,.0f}/s",
-        ),
-    ]
-    for label, value, target in rows:
-        say(
-            f"{label:<22}"
-            + "".join(f"{value(runs[n]):>{width}}" for n in names)
-            + f"{target:>{width}}"
-        )
-    if len(names) == 2:
-        first, second = runs[names[0]], runs[names[1]]
-        ratio = second.rate / first.rate if first.rate else 0.0
-        say(
-            f"{'ratio (' + names[1] + ' / ' + names[0] + ')':<22}{ratio * 100:>{width}.0f}%{'≥ 90%':>{width}}"
-        )
-    for name, run in runs.items():
-        if run.first_error:
-            say(f"  first error in {name}: {run.first_error}")
+# The load generator lives in _load.py; the scripts reach it through this module.
+from _load import (  # noqa: E402, F401
+    Connection,
+    HttpError,
+    Job,
+    Response,
+    RunResult,
+    get,
+    post,
+    report,
+    run_load,
+    say,
+)

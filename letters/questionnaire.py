@@ -38,6 +38,7 @@ SALT = "letters.reply-question"
 LINK_MAX_AGE = datetime.timedelta(days=180)
 BATCH = 5000
 WENT_OUT = (Delivery.Status.SENT, Delivery.Status.DELIVERED)
+ANSWERS = [(value, label) for value, label in Answer.choices if value]
 
 # The follow-up is written to the official, so in the official's language.
 FOLLOW_UP_TEXTS = {
@@ -204,9 +205,6 @@ def send_reply_questions(*, letter_id: int, reminder: bool = False) -> int:
         ReplyQuestion.objects.filter(pk__in=ids).update(**{field: None})
         raise
     return len(ids)
-
-
-ANSWERS = [(value, label) for value, label in Answer.choices if value]
 
 
 # --- answers ----------------------------------------------------------------------------

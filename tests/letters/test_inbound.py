@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from letters import replies, tokens
 from letters.models import InboundMessage, Reply
 
-from .replies_support import INBOUND, eml, payload, send
+from .replies_support import eml, payload, send
 
 pytestmark = pytest.mark.django_db
 POSTMARK = "/webhooks/anymail/postmark/inbound/"
@@ -144,7 +144,10 @@ def test_receive_email_feeds_a_file_to_the_same_path(
         call_command("receive_email", str(path), stdout=out)
     assert "Stored inbound message" in out.getvalue()
     stored = InboundMessage.objects.get()
-    assert (stored.esp_name, stored.envelope_recipient) == ("command", tokens.reply_address(sent.pk))
+    assert (stored.esp_name, stored.envelope_recipient) == (
+        "command",
+        tokens.reply_address(sent.pk),
+    )
     assert route_stored(captured).delivery == sent
 
 

@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from letters import questionnaire, reply_tasks, replies
+from letters import questionnaire, replies, reply_tasks
 from letters.inbound import receive_message
 from letters.models import Delivery, Letter, ReplyQuestion
 
@@ -33,8 +33,10 @@ def run_scheduler(monkeypatch, task_name: str = "send_reply_questions") -> list[
     """Call the beat task; run the per-letter tasks it enqueues, as a worker would."""
     enqueued: list[int] = []
     monkeypatch.setattr(getattr(reply_tasks, task_name), "delay", enqueued.append)
-    beat = reply_tasks.ask_about_replies if task_name == "send_reply_questions" else (
-        reply_tasks.remind_about_replies
+    beat = (
+        reply_tasks.ask_about_replies
+        if task_name == "send_reply_questions"
+        else (reply_tasks.remind_about_replies)
     )
     beat()
     for letter_id in enqueued:
@@ -78,7 +80,9 @@ def test_a_letter_sent_without_delivery_reports_is_asked_about_from_its_sending(
     monkeypatch, letter
 ):
     delivery = send(letter)
-    Delivery.objects.filter(pk=delivery.pk).update(sent_at=timezone.now() - datetime.timedelta(days=20))
+    Delivery.objects.filter(pk=delivery.pk).update(
+        sent_at=timezone.now() - datetime.timedelta(days=20)
+    )
     assert run_scheduler(monkeypatch) == [letter.pk]
 
 
@@ -89,7 +93,9 @@ def test_a_letter_already_answered_by_email_is_not_asked_about(monkeypatch, deli
 
 
 def test_an_erased_supporter_is_never_asked(monkeypatch, delivered, letter):
-    letter.supporter.__class__.objects.filter(pk=letter.supporter_id).update(erased_at=timezone.now())
+    letter.supporter.__class__.objects.filter(pk=letter.supporter_id).update(
+        erased_at=timezone.now()
+    )
     assert run_scheduler(monkeypatch) == []
     assert not mail.outbox
 
@@ -192,7 +198,9 @@ def test_a_photo_of_a_postal_reply_waits_for_review(client, question):
 
 
 def test_an_upload_that_is_not_a_photo_or_pdf_is_refused(client, question):
-    script = SimpleUploadedFile("carta.pdf", b"<html><script>x</script>", content_type="application/pdf")
+    script = SimpleUploadedFile(
+        "carta.pdf", b"<html><script>x</script>", content_type="application/pdf"
+    )
     response = client.post(url(question, "upload/"), {"file": script})
     assert response.status_code == 400
     assert b"not accepted" in response.content

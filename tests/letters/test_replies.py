@@ -7,7 +7,9 @@ from django.core import mail
 from django.db import IntegrityError
 from django.template.loader import render_to_string
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from campaigns.models import Consent
 from letters import replies, tokens
@@ -96,10 +98,13 @@ def test_a_delivery_status_report_is_automatic(sent):
 
 
 @pytest.mark.parametrize(
-    "header", ["X-Autoreply: yes", "X-Autorespond: on", "Precedence: bulk", "Precedence: auto_reply"]
+    "header",
+    ["X-Autoreply: yes", "X-Autorespond: on", "Precedence: bulk", "Precedence: auto_reply"],
 )
 def test_autoresponder_headers_mark_a_message_automatic(sent, header):
-    raw = eml("outlook_reply.eml", sent).replace(b"MIME-Version: 1.0", f"{header}\nMIME-Version: 1.0".encode())
+    raw = eml("outlook_reply.eml", sent).replace(
+        b"MIME-Version: 1.0", f"{header}\nMIME-Version: 1.0".encode()
+    )
     assert receive(raw).kind == Kind.AUTOMATIC
 
 
@@ -236,7 +241,9 @@ def test_publishing_tells_each_consenting_writer_once(
     user = UserFactory()
 
     with django_capture_on_commit_callbacks(execute=True) as captured:
-        assert replies.publish_reply(reply=reply, summary="The Governor answered on 12 May.", user=user)
+        assert replies.publish_reply(
+            reply=reply, summary="The Governor answered on 12 May.", user=user
+        )
     assert len(captured) == 1
     assert not replies.publish_reply(reply=reply, summary="again")
     reply.refresh_from_db()
@@ -284,4 +291,9 @@ def test_published_replies_show_on_the_case_timeline_and_others_do_not(sent, cas
     html = render_to_string("letters/replies/_timeline.html", {"action": case})
     assert "The Governor&#x27;s office answered on 12 May." in html
     assert "Secretaría" not in html and "López" not in html
-    assert render_to_string("letters/replies/_timeline.html", {"action": UrgentActionFactory()}).strip() == ""
+    assert (
+        render_to_string(
+            "letters/replies/_timeline.html", {"action": UrgentActionFactory()}
+        ).strip()
+        == ""
+    )

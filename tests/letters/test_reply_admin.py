@@ -40,7 +40,9 @@ def test_the_inbox_filters_by_kind_and_state(organizer, sent):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Respuesta automática" in html and "RE: UA 58/20" not in html
-    response = organizer.get(reverse("reply_inbox:index"), {"state": "new", "case": sent.letter.case_id})
+    response = organizer.get(
+        reverse("reply_inbox:index"), {"state": "new", "case": sent.letter.case_id}
+    )
     assert "RE: UA 58/20" in response.content.decode()
 
 
