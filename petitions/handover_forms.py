@@ -1,4 +1,4 @@
-"""Input validation for verification, reported actions, solidarity messages and handovers."""
+"""Input validation for verifying a pack, reporting an action and solidarity messages."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +12,7 @@ from campaigns.validators import (
 
 from .forms import validate_plain_text
 from .handovers import FINGERPRINT_RE
-from .models import Handover, HandoverPack, ReportedAction
+from .models import ReportedAction
 
 EMAIL_ERRORS = {
     "invalid": _("Enter an email address like ana@example.org."),
@@ -85,27 +85,3 @@ class SolidarityMessageForm(forms.Form):
 
     def clean_name(self) -> str:
         return clean_supporter_name(self.cleaned_data["name"])
-
-
-class PackRequestForm(forms.ModelForm):
-    class Meta:
-        model = HandoverPack
-        fields = ["action", "recipient", "include_names"]
-
-
-class HandoverForm(forms.ModelForm):
-    class Meta:
-        model = Handover
-        fields = [
-            "action",
-            "recipient",
-            "pack",
-            "handed_over_on",
-            "place",
-            "delivered_by",
-            "received_by",
-            "count_delivered",
-            "photo",
-            "is_receipt_acknowledged",
-            "notes",
-        ]
