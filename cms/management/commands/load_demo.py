@@ -101,7 +101,11 @@ class DemoLoader:
     # Pages
 
     def load_home(self) -> HomePage:
-        root = Page.get_first_root_node()
+        # Wagtail's migrations create the tree root; a database flushed since (as tests
+        # with real transactions do) has none, so make one the same way.
+        root = Page.get_first_root_node() or Page.add_root(
+            title="Root", slug="root", locale=self.en
+        )
         home = HomePage.objects.filter(locale=self.en, slug=demo.HOME["slug"]).first()
         if home is None:
             # Wagtail's "Welcome" page holds the slug "home" until it is deleted below.
