@@ -5,10 +5,14 @@ letters address (never the supporter's: it would fail DMARC and expose them), Re
 signed per-delivery address, and no supporter email or postal address anywhere.
 """
 
+import contextlib
 import re
+import threading
+import time
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
+from django.test.signals import setting_changed
 
 from . import tokens
 from .models import Delivery, fill_placeholders, placeholder_values
@@ -58,3 +62,48 @@ def build_letter_message(*, delivery: Delivery, connection=None) -> EmailMessage
     message.metadata = {"delivery_id": str(delivery.pk)}
     message.tags = ["letter"]
     return message
+
+
+# One open ESP connection per worker thread (a prefork child has one thread): anymail's
+# backends keep their HTTP session, and so the keep-alive connection, while open, which
+# spares a TCP (and TLS) handshake per letter. Per thread, because a requests session is
+# not meant to be shared between threads.
+_held = threading.local()
+_generation = 0
+# An idle keep-alive connection may be closed by the ESP at any moment; one closed just as
+# a letter goes out looks like "it may have gone" (uncertain), so idle ones are renewed.
+ESP_IDLE_SECONDS = 15
+
+
+def _forget_esp_connections(*, setting: str, **kwargs) -> None:
+    # Tests switch EMAIL_BACKEND and ANYMAIL between tests: a held connection is then stale.
+    global _generation
+    if setting.startswith(("EMAIL_", "ANYMAIL")):
+        _generation += 1
+
+
+setting_changed.connect(_forget_esp_connections)
+
+
+def esp_connection():
+    """This thread's open connection to the ESP, opened on first use and kept open."""
+    held = getattr(_held, "value", None)
+    now = time.monotonic()
+    if held is not None and (held[0] != _generation or now - held[2] > ESP_IDLE_SECONDS):
+        drop_esp_connection()
+        held = None
+    if held is None:
+        connection = get_connection()
+        connection.open()
+        held = (_generation, connection, now)
+    _held.value = (held[0], held[1], now)
+    return held[1]
+
+
+def drop_esp_connection() -> None:
+    """Close this thread's ESP connection (after an error), so the next send opens anew."""
+    held = getattr(_held, "value", None)
+    _held.value = None
+    if held is not None:
+        with contextlib.suppress(Exception):
+            held[1].close()

@@ -22,6 +22,12 @@ def deliver(delivery_id: int) -> str:
     return services.deliver(delivery_id=delivery_id)
 
 
+@shared_task(name="letters.tasks.deliver_many", **RELIABLE)
+def deliver_many(delivery_ids: list[int]) -> dict[str, int]:
+    # A few rows per task, as the sweeper enqueues them: less broker and Celery per letter.
+    return services.deliver_many(delivery_ids=delivery_ids)
+
+
 @shared_task(name="letters.tasks.sweep_deliveries", **RELIABLE)
 def sweep_deliveries() -> dict[str, int]:
     return services.sweep_deliveries()
