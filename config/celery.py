@@ -3,9 +3,26 @@
 import os
 
 from celery import Celery
+from celery.signals import task_postrun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("pluma")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_postrun.connect
+def _drop_unusable_connections(**kwargs) -> None:
+    """With CELERY_DB_REUSE_MAX, Celery keeps connections across tasks; close the ones that
+    failed or outlived CONN_MAX_AGE, as Django does between requests (only then: a
+    health check on every task would cost a round trip)."""
+    import time
+
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        if conn.errors_occurred or (
+            conn.close_at is not None and time.monotonic() >= conn.close_at
+        ):
+            conn.close_if_unusable_or_obsolete()

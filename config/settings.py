@@ -188,6 +188,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Without it Celery's Django fixup closes the database connection before and after every
+# task, so each letter paid for a new PostgreSQL connection (bench/deliver.py). With it, a
+# worker keeps its connection for this many tasks; config/celery.py still drops broken
+# and CONN_MAX_AGE-old ones after each task.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "close-expired-actions": {

@@ -21,7 +21,7 @@ from django.utils import timezone
 from PIL import Image as PILImage
 from PIL import ImageDraw
 from wagtail.images import get_image_model
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from campaigns.models import ActionTarget, FollowUp, FollowUpText, Target, UrgentAction
 from campaigns.services import (
@@ -106,6 +106,8 @@ class DemoLoader:
         root = Page.get_first_root_node() or Page.add_root(
             title="Root", slug="root", locale=self.en
         )
+        if Collection.get_first_root_node() is None:
+            Collection.add_root(name="Root")
         home = HomePage.objects.filter(locale=self.en, slug=demo.HOME["slug"]).first()
         if home is None:
             # Wagtail's "Welcome" page holds the slug "home" until it is deleted below.
