@@ -12,7 +12,7 @@ run: setup ## Set everything up and start web + worker + beat (Ctrl-C stops all)
 	PORT=$(PORT) $(BIN)/honcho start --no-prefix -f Procfile -p $(PORT)
 
 test: install ## Set up and run the test suite.
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --dist loadgroup $(PYTEST_ARGS)
 
 setup: install migrate demo admin
 	$(BIN)/python manage.py collectstatic --noinput -v0

@@ -9,7 +9,7 @@ a task runs.
 """
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -48,6 +48,7 @@ def announce(
     kind: str,
     reference: str | int,
     content: Mapping[str, Mapping[str, str]] | None = None,
+    supporter_ids: Iterable[int] | None = None,
 ) -> Announcement:
     """Announce news about ``action`` to everyone who agreed to hear about it.
 
@@ -59,7 +60,9 @@ def announce(
     for the kinds campaigns writes itself (follow_up, deadline_extended, closed,
     new_case). Recipients are the supporters with an active case_updates consent on the
     case (for new_case: the confirmed immediate subscriptions that match it), each
-    emailed once in their own language. Enqueues the fan-out when the transaction commits.
+    emailed once in their own language. ``supporter_ids``, when given, narrows the
+    recipients to those supporters (still only the ones with an active consent).
+    Enqueues the fan-out when the transaction commits.
     """
     kind = Kind(kind)
     reference = str(reference)
@@ -67,10 +70,16 @@ def announce(
         content = _content_for(action=action, kind=kind, reference=reference)
     if not content:
         raise ValueError(f"Announcements of kind {kind} need their content.")
+    if supporter_ids is not None:
+        supporter_ids = sorted({int(pk) for pk in supporter_ids})
     try:
         with transaction.atomic():
             announcement = Announcement.objects.create(
-                action=action, kind=kind, reference=reference, content=dict(content)
+                action=action,
+                kind=kind,
+                reference=reference,
+                content=dict(content),
+                supporter_ids=supporter_ids,
             )
     except IntegrityError:
         return Announcement.objects.get(kind=kind, reference=reference)
@@ -148,14 +157,16 @@ def _recipients(announcement: Announcement):
             .order_by("supporter_id")
             .values_list("supporter_id", "subscription_id")
         )
+    consents = Consent.objects.filter(
+        action_id=announcement.action_id,
+        kind=Consent.Kind.CASE_UPDATES,
+        withdrawn_at__isnull=True,
+        supporter__erased_at__isnull=True,
+    )
+    if announcement.supporter_ids is not None:
+        consents = consents.filter(supporter_id__in=announcement.supporter_ids)
     return (
-        Consent.objects.filter(
-            action_id=announcement.action_id,
-            kind=Consent.Kind.CASE_UPDATES,
-            withdrawn_at__isnull=True,
-            supporter__erased_at__isnull=True,
-        )
-        .values_list("supporter_id", flat=True)
+        consents.values_list("supporter_id", flat=True)
         .distinct()
         .order_by("supporter_id")
     )

@@ -95,28 +95,34 @@ def subscription_url(*, subscription, language: str, name: str = "campaigns:mana
     return url_in(language, name, token=token)
 
 
-def case_url(action: UrgentAction, language: str | None = None) -> str:
-    """Full URL of the live page presenting ``action`` in ``language`` (else the site's), or ''.
+def case_page(action: UrgentAction, language: str | None = None) -> Page | None:
+    """The live page presenting ``action`` in ``language`` (else the site's), or None.
 
     Any Wagtail page model with a foreign key to UrgentAction presents that case; it is
     found through the model's metadata, since campaigns may not import cms.
     """
     language = language or settings.LANGUAGE_CODE
+    for rel in UrgentAction._meta.related_objects:
+        if not (rel.one_to_many and issubclass(rel.related_model, Page)):
+            continue
+        pages = rel.related_model.objects.live().filter(**{rel.field.name: action})
+        page = (
+            pages.filter(locale__language_code=language).first()
+            or pages.filter(locale__language_code=settings.LANGUAGE_CODE).first()
+        )
+        if page is not None:
+            return page
+    return None
+
+
+def case_url(action: UrgentAction, language: str | None = None) -> str:
+    """Full URL of the live page presenting ``action`` (see case_page), or ''; cached a minute."""
+    language = language or settings.LANGUAGE_CODE
     key = f"campaigns:page-url:{action.pk}:{language}"
     url = cache.get(key)
     if url is None:
-        url = ""
-        for rel in UrgentAction._meta.related_objects:
-            if not (rel.one_to_many and issubclass(rel.related_model, Page)):
-                continue
-            pages = rel.related_model.objects.live().filter(**{rel.field.name: action})
-            page = (
-                pages.filter(locale__language_code=language).first()
-                or pages.filter(locale__language_code=settings.LANGUAGE_CODE).first()
-            )
-            if page is not None:
-                url = page.get_full_url() or ""
-                break
+        page = case_page(action, language)
+        url = (page.get_full_url() or "") if page is not None else ""
         cache.set(key, url, 60)
     return url
 

@@ -30,6 +30,7 @@ from .privacy import (
     send_data_link,
     withdraw_consent,
 )
+from .signals import action_changed
 from .subscriptions import (
     cancel_subscription,
     change_subscription,
@@ -73,6 +74,12 @@ Kind = Announcement.Kind
 logger = logging.getLogger(__name__)
 
 
+def _tell_action_changed(action: UrgentAction) -> None:
+    # UPDATEs send no post_save: listeners (the page cache) hear it here, after commit.
+    action_id = action.pk
+    transaction.on_commit(lambda: action_changed.send(sender=UrgentAction, action_id=action_id))
+
+
 def open_action(*, action: UrgentAction) -> bool:
     """Open a draft case. Acts only from draft; returns whether it changed anything.
 
@@ -85,6 +92,7 @@ def open_action(*, action: UrgentAction) -> bool:
     if changed:
         action.refresh_from_db(fields=["status", "opened_at"])
         logger.info("Opened UA %s", action.number)
+        _tell_action_changed(action)
         transaction.on_commit(
             lambda: announce(action=action, kind=Kind.NEW_CASE, reference=action.pk)
         )
@@ -126,6 +134,7 @@ def extend_deadline(
         )
     action.deadline = new_deadline
     logger.info("UA %s deadline moved to %s", action.number, new_deadline)
+    _tell_action_changed(action)
     if follow_up is None and by is not None and by.is_authenticated:
         transaction.on_commit(
             lambda: announce(action=action, kind=Kind.DEADLINE_EXTENDED, reference=extension.pk)
@@ -157,6 +166,7 @@ def close_action(*, action: UrgentAction, outcome_kind: str, outcome: str = "") 
     if changed:
         action.refresh_from_db(fields=["status", "outcome_kind", "outcome", "closed_at"])
         logger.info("Closed UA %s (%s)", action.number, outcome_kind)
+        _tell_action_changed(action)
         if outcome_kind != UrgentAction.OutcomeKind.DEADLINE_PASSED:
             # A case may close, reopen and close again: each close is its own news.
             reference = f"{action.pk}:{int(now.timestamp())}"
@@ -176,6 +186,7 @@ def reopen_action(*, action: UrgentAction) -> bool:
     )
     if changed:
         action.refresh_from_db(fields=["status", "closed_at", "outcome_kind"])
+        _tell_action_changed(action)
     return bool(changed)
 
 

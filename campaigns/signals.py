@@ -2,7 +2,8 @@
 
 They live here, in the app every other app depends on, so that the app that records an
 action and the apps that react to it never import each other (DESIGN §3): letters sends
-these, petitions listens (petitions/letter_hooks.py, connected in PetitionsConfig.ready).
+these, petitions listens (petitions/letter_hooks.py, connected in PetitionsConfig.ready);
+campaigns sends action_changed, cms listens (cms/signals.py).
 """
 
 from django.dispatch import Signal
@@ -13,3 +14,7 @@ letter_written = Signal()
 # letter_confirmed(sender=Letter, letter): sent inside the confirming transaction, once
 #   per letter that moved from pending to confirmed.
 letter_confirmed = Signal()
+# action_changed(sender=UrgentAction, action_id): a case's status or deadline changed
+#   through an UPDATE (open, close, reopen, extend), which sends no post_save; sent after
+#   the transaction commits, so whatever caches the case page (cms) can start afresh.
+action_changed = Signal()

@@ -157,6 +157,8 @@ CASE_MODELS = (
     "campaigns.DeadlineExtension",
     "petitions.Petition",
     "petitions.PetitionText",
+    "petitions.Handover",
+    "letters.Reply",
 )
 
 
@@ -164,10 +166,14 @@ def connect() -> None:
     from django.apps import apps
     from wagtail.models import Page
 
+    from campaigns.signals import action_changed
+
     page_published.connect(_purge_on_signal, dispatch_uid="cms.cache.published")
     page_unpublished.connect(_purge_on_signal, dispatch_uid="cms.cache.unpublished")
     post_page_move.connect(_purge_on_signal, dispatch_uid="cms.cache.moved")
     post_delete.connect(_purge_on_signal, sender=Page, dispatch_uid="cms.cache.page_deleted")
+    # Opening, closing, reopening and extending are UPDATEs, which send no post_save.
+    action_changed.connect(_purge_on_signal, dispatch_uid="cms.cache.action_changed")
     for label in CASE_MODELS:
         model = apps.get_model(label)
         for signal in (post_save, post_delete):

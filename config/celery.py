@@ -13,7 +13,7 @@ app.autodiscover_tasks()
 
 
 @task_postrun.connect
-def _drop_unusable_connections(**kwargs) -> None:
+def _drop_unusable_connections(sender=None, **kwargs) -> None:
     """With CELERY_DB_REUSE_MAX, Celery keeps connections across tasks; close the ones that
     failed or outlived CONN_MAX_AGE, as Django does between requests (only then: a
     health check on every task would cost a round trip)."""
@@ -21,6 +21,8 @@ def _drop_unusable_connections(**kwargs) -> None:
 
     from django.db import connections
 
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return  # run inline (tests, eager mode): the caller's connection, maybe in a transaction
     for conn in connections.all(initialized_only=True):
         if conn.errors_occurred or (
             conn.close_at is not None and time.monotonic() >= conn.close_at

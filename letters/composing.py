@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from campaigns import signals
 from campaigns.emails import canonical_email
-from campaigns.models import ActionTarget, Supporter, Target, UrgentAction
+from campaigns.models import ActionTarget, Consent, Supporter, Target, UrgentAction
 
 from .models import Letter, LetterTemplate, fill_placeholders, placeholder_values
 from .services import queue_letter
@@ -213,6 +213,8 @@ def write_letter(
     target_ids: Iterable[int],
     texts: Mapping[str, LetterText],
     also_sign: bool = False,
+    consent_text: str = "",
+    page_revision_id: int | None = None,
 ) -> list[Letter]:
     """Record one pending Letter per language of the chosen targets; queue one
     confirmation email for all of them on commit.
@@ -220,7 +222,9 @@ def write_letter(
     ``texts`` maps a letter language to what the supporter wrote; a group without one
     gets the sample. The embassy for ``country`` is added when the case copies it. With
     ``also_sign``, letter_written is sent so petitions records a pending signature that
-    the same link confirms. Raises WritingClosed unless the case is open, and
+    the same link confirms. ``consent_text`` is the exact label of the ticked "email me
+    updates" box, or '' if not ticked; it is stored as a case_updates consent with the
+    case page revision the writer came from. Raises WritingClosed unless the case is open, and
     ValidationError for a bad choice of targets; nothing is written then.
     """
     if not action.is_open:
@@ -253,6 +257,15 @@ def write_letter(
             )
             letter.targets.set(group.targets)
             letters.append(letter)
+        if consent_text:
+            Consent.objects.create(
+                supporter=supporter,
+                action=action,
+                kind=Consent.Kind.CASE_UPDATES,
+                text=consent_text,
+                page_revision_id=page_revision_id,
+                language=language,
+            )
         if also_sign:
             signals.letter_written.send(
                 sender=Letter,

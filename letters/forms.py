@@ -18,6 +18,9 @@ MAX_SUBJECT = 200
 MAX_BODY = 6000
 MIN_BODY = 20
 
+# The same words as the signing form's box, so a supporter agrees to one thing.
+CONSENT_LABEL = _("Yes, email me updates about this case.")
+
 # Names appear in the From header of every letter and in exports; their rules are shared
 # with the signing form: campaigns/validators.py.
 
@@ -94,6 +97,10 @@ class WriteForm(ChooseForm):
         validators=[validate_plain_text],
     )
     also_sign = forms.BooleanField(label=_("Also sign the petition"), required=False)
+    # Separate from the letter and unticked: writing is not agreeing to hear from us.
+    consent = forms.BooleanField(label=CONSENT_LABEL, required=False)
+    # The case page revision the writer came from, kept with the consent as its record.
+    page_revision = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(
         self,

@@ -6,7 +6,7 @@ to (else by In-Reply-To/References against the Message-IDs Pluma sent; never by 
 Subject), sorts out automatic answers and spam, and files it in the organizers' inbox.
 Anything that cannot be routed with certainty goes to quarantine. publish_reply puts a
 reply on the case's timeline; the supporters who wrote to that official and agreed to
-updates are told, one task per supporter, never twice.
+updates are told through campaigns' announcements, never twice.
 """
 
 import datetime
@@ -17,26 +17,24 @@ import nh3
 from anymail.inbound import AnymailInboundMessage
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
 
-from campaigns.models import Consent, Target, UrgentAction
+from campaigns.models import Announcement, Target, UrgentAction
+from campaigns.services import announce
 
 from . import attachments, tokens
 from .messages import header_safe
-from .models import Delivery, InboundMessage, Reply, ReplyAttachment, ReplyNotice
+from .models import Delivery, InboundMessage, Reply, ReplyAttachment
 
 __all__ = [
+    "announce_reply",
     "link_reply",
     "mark_reply_read",
-    "notify_reply_readers",
     "publish_reply",
     "record_reply",
-    "tell_supporter_of_reply",
 ]
 
 logger = logging.getLogger(__name__)
@@ -243,10 +241,8 @@ def publish_reply(*, reply: Reply, summary: str, user=None) -> bool:
     """Put a routed reply on its case's timeline with an editorial summary.
 
     Acts only on a reply of a case that is not yet published; returns whether it did.
-    Enqueues letters.tasks.notify_reply_readers on commit.
+    On commit, the supporters who wrote to its official are told (announce_reply).
     """
-    from . import tasks
-
     summary = summary.strip()
     if not summary:
         raise ValueError("A published reply needs a summary.")
@@ -258,7 +254,7 @@ def publish_reply(*, reply: Reply, summary: str, user=None) -> bool:
             .update(state=State.PUBLISHED, summary=summary, published_at=now, published_by=user)
         )
         if moved:
-            tasks.notify_reply_readers.delay_on_commit(reply.pk)
+            transaction.on_commit(lambda: announce_reply(reply_id=reply.pk))
     if moved:
         reply.refresh_from_db()
         # A save, so whatever caches the case page (cms) hears of the change.
@@ -267,93 +263,55 @@ def publish_reply(*, reply: Reply, summary: str, user=None) -> bool:
 
 
 def readers_of(reply: Reply):
-    """Supporters who wrote to the reply's official on its case and want case updates."""
+    """Supporters whose letter on the reply's case went out to its official (or any, if unknown).
+
+    announce narrows them further to those who agreed to updates and are not erased.
+    """
     deliveries = Delivery.objects.filter(letter__case_id=reply.case_id, status__in=WENT_OUT)
     if reply.target_id:
         deliveries = deliveries.filter(target_id=reply.target_id)
-    consents = Consent.objects.filter(
-        action_id=reply.case_id, kind=Consent.Kind.CASE_UPDATES, withdrawn_at__isnull=True
+    return deliveries.values_list("letter__supporter_id", flat=True).distinct()
+
+
+def _reply_news(reply: Reply) -> dict[str, dict[str, str]]:
+    """The announcement's subject and body in each language (announce adds the rest)."""
+    case, target = reply.case, reply.target
+    values = {"number": case.number, "title": case.title}
+    content = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            if target:
+                subject = _("%(name)s answered on UA %(number)s") % {**values, "name": target.name}
+                wrote = _(
+                    "You wrote to %(target)s about UA %(number)s: %(title)s. They have answered."
+                ) % {**values, "target": target}
+            else:
+                subject = _("An official answered on UA %(number)s") % values
+                wrote = (
+                    _("You wrote about UA %(number)s: %(title)s. An official has answered.")
+                    % values
+                )
+            thanks = _("Thank you for writing: letters like yours are why officials answer.")
+            content[code] = {
+                "subject": subject,
+                "body": f"{wrote}\n\n{reply.summary}\n\n{thanks}",
+            }
+    return content
+
+
+def announce_reply(*, reply_id: int) -> None:
+    """Tell the supporters who wrote to the official and agreed to updates; once (announce)."""
+    reply = (
+        Reply.objects.select_related("case", "target")
+        .filter(pk=reply_id, state=State.PUBLISHED)
+        .first()
     )
-    return (
-        deliveries.filter(
-            letter__supporter__in=consents.values("supporter_id"),
-            letter__supporter__erased_at__isnull=True,
-        )
-        .values_list("letter__supporter_id", flat=True)
-        .distinct()
-    )
-
-
-def notify_reply_readers(*, reply_id: int) -> int:
-    """Write one notice per reader of a published reply; enqueue one task per unsent one.
-
-    Idempotent: a reader gets one notice ever (unique pair); a notice is sent once.
-    """
-    from . import tasks
-
-    reply = Reply.objects.filter(pk=reply_id, state=State.PUBLISHED).first()
     if reply is None:
-        return 0
-    supporter_ids = list(readers_of(reply))
-    for start in range(0, len(supporter_ids), 1000):
-        ReplyNotice.objects.bulk_create(
-            [
-                ReplyNotice(reply=reply, supporter_id=pk)
-                for pk in supporter_ids[start : start + 1000]
-            ],
-            ignore_conflicts=True,
-        )
-    unsent = list(
-        ReplyNotice.objects.filter(reply=reply, sent_at__isnull=True).values_list("pk", flat=True)
+        return
+    announce(
+        action=reply.case,
+        kind=Announcement.Kind.REPLY,
+        reference=reply.pk,
+        content=_reply_news(reply),
+        supporter_ids=list(readers_of(reply)),
     )
-    for notice_id in unsent:
-        tasks.tell_supporter_of_reply.delay(notice_id)
-    return len(unsent)
-
-
-def case_page_url(case: UrgentAction, language: str) -> str:
-    """The live page of a case, found through the relation cms declares (no import)."""
-    from wagtail.models import Page
-
-    for rel in UrgentAction._meta.related_objects:
-        if rel.one_to_many and issubclass(rel.related_model, Page):
-            pages = rel.related_model.objects.live().filter(**{rel.field.name: case})
-            page = (
-                pages.filter(locale__language_code=language).first()
-                or pages.filter(locale__language_code=settings.LANGUAGE_CODE).first()
-            )
-            if page is not None:
-                return page.get_full_url() or ""
-    return ""
-
-
-def tell_supporter_of_reply(*, notice_id: int) -> bool:
-    """Email one supporter about a published reply; at most once per notice.
-
-    If sending raises, the mark is taken back so the task's retry can try again.
-    """
-    claimed = ReplyNotice.objects.filter(
-        Q(pk=notice_id, sent_at__isnull=True, supporter__erased_at__isnull=True)
-    ).update(sent_at=timezone.now())
-    if not claimed:
-        return False
-    notice = ReplyNotice.objects.select_related("reply__case", "reply__target", "supporter").get(
-        pk=notice_id
-    )
-    reply, supporter = notice.reply, notice.supporter
-    with translation.override(supporter.language):
-        context = {
-            "supporter": supporter,
-            "reply": reply,
-            "case": reply.case,
-            "target": reply.target,
-            "case_url": case_page_url(reply.case, supporter.language),
-        }
-        subject = render_to_string("letters/replies/email/reply_published_subject.txt", context)
-        body = render_to_string("letters/replies/email/reply_published.txt", context)
-    try:
-        EmailMessage(subject=" ".join(subject.split()), body=body, to=[supporter.email]).send()
-    except Exception:
-        ReplyNotice.objects.filter(pk=notice_id).update(sent_at=None)
-        raise
-    return True

@@ -1,5 +1,5 @@
-"""Replies from officials: the raw inbound mail, the routed reply, its attachments, the
-notices to supporters, and the "did you get a reply?" questionnaire.
+"""Replies from officials: the raw inbound mail, the routed reply, its attachments and
+the "did you get a reply?" questionnaire (supporters are told through announcements).
 
 Imported at the end of letters/models.py, so these are models of the letters app.
 """
@@ -10,9 +10,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Supporter, Target, UrgentAction
+from campaigns.models import Target, UrgentAction
 
-__all__ = ["InboundMessage", "Reply", "ReplyAttachment", "ReplyNotice", "ReplyQuestion"]
+__all__ = ["InboundMessage", "Reply", "ReplyAttachment", "ReplyQuestion"]
 
 
 class InboundMessage(models.Model):
@@ -176,28 +176,6 @@ class ReplyAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename or f"attachment #{self.pk}"
-
-
-class ReplyNotice(models.Model):
-    """One supporter told of one published reply; the unique pair means never twice."""
-
-    # Not content: Wagtail's reference index would add a query and rows per message.
-    wagtail_reference_index_ignore = True
-
-    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="notices")
-    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("reply notice")
-        verbose_name_plural = _("reply notices")
-        constraints = [
-            models.UniqueConstraint(fields=["reply", "supporter"], name="unique_reply_notice")
-        ]
-
-    def __str__(self) -> str:
-        return f"Notice of reply #{self.reply_id} to supporter #{self.supporter_id}"
 
 
 def question_upload_path(instance: "ReplyQuestion", filename: str) -> str:

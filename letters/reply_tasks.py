@@ -13,12 +13,10 @@ from . import questionnaire, replies
 
 __all__ = [
     "ask_about_replies",
-    "notify_reply_readers",
     "record_reply",
     "remind_about_replies",
     "send_reply_questions",
     "send_reply_reminder",
-    "tell_supporter_of_reply",
 ]
 
 RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
@@ -33,16 +31,6 @@ EMAIL_RETRIES = {
 @shared_task(name="letters.tasks.record_reply", **RELIABLE)
 def record_reply(inbound_id: int) -> str:
     return replies.record_reply(inbound_id=inbound_id).kind
-
-
-@shared_task(name="letters.tasks.notify_reply_readers", **RELIABLE)
-def notify_reply_readers(reply_id: int) -> int:
-    return replies.notify_reply_readers(reply_id=reply_id)
-
-
-@shared_task(name="letters.tasks.tell_supporter_of_reply", **EMAIL_RETRIES, **RELIABLE)
-def tell_supporter_of_reply(notice_id: int) -> bool:
-    return replies.tell_supporter_of_reply(notice_id=notice_id)
 
 
 @shared_task(name="letters.tasks.ask_about_replies", **RELIABLE)

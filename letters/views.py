@@ -7,10 +7,11 @@ from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from campaigns.mail import case_page
 from campaigns.models import UrgentAction
 
 from . import composing
-from .forms import ChooseForm, WriteForm
+from .forms import CONSENT_LABEL, ChooseForm, WriteForm
 from .models import Letter
 
 
@@ -20,6 +21,11 @@ def _case(slug: str) -> UrgentAction:
         UrgentAction.objects.exclude(status=UrgentAction.Status.DRAFT),
         number=slug.replace("-", "/"),
     )
+
+
+def _page_revision(action: UrgentAction, language: str) -> int | None:
+    page = case_page(action, language)
+    return page.live_revision_id if page is not None else None
 
 
 def _offers_signing(action: UrgentAction) -> bool:
@@ -111,6 +117,8 @@ def write(request: HttpRequest, slug: str) -> HttpResponse:
                 target_ids=data["targets"],
                 texts=form.texts(),
                 also_sign=bool(data.get("also_sign")),
+                consent_text=str(CONSENT_LABEL) if data["consent"] else "",
+                page_revision_id=data["page_revision"],
             )
         except composing.WritingClosed:
             return _closed(request, action)
@@ -132,6 +140,7 @@ def write(request: HttpRequest, slug: str) -> HttpResponse:
         initial={
             "country": choose.cleaned_data["country"],
             "targets": choose.cleaned_data["targets"],
+            "page_revision": _page_revision(action, language),
         },
     )
     return _compose(request, action, form)

@@ -1,8 +1,11 @@
 """Input validation for signing; the rules of what is signed live in services."""
 
+import functools
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
+from django_countries import countries
+from django_countries.fields import CountryField, LazyTypedChoiceField
 
 from campaigns.validators import (
     MAX_SUPPORTER_NAME,
@@ -30,6 +33,22 @@ SHARE_NAME_LABEL = _(
 )
 
 
+@functools.cache
+def _country_codes() -> frozenset[str]:
+    return frozenset(code for code, _name in countries)
+
+
+class CountryChoiceField(LazyTypedChoiceField):
+    """Checks a posted country by set lookup.
+
+    The stock check walks the ~250 choices, translating and sorting their names, on every
+    POST: a few milliseconds of CPU per signature. The choices shown are unchanged.
+    """
+
+    def valid_value(self, value) -> bool:
+        return str(value) in _country_codes()
+
+
 class SignatureForm(forms.Form):
     name = forms.CharField(
         label=_("Your name"),
@@ -43,6 +62,7 @@ class SignatureForm(forms.Form):
     )
     # The model field's form field keeps country names lazy, so they follow the language.
     country = CountryField(blank_label="—").formfield(
+        choices_form_class=CountryChoiceField,
         label=_("Your country"),
         error_messages={"invalid_choice": _("Choose your country from the list.")},
     )

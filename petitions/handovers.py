@@ -7,17 +7,16 @@ import re
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from campaigns.models import Consent, Supporter, Target, UrgentAction
+from campaigns.models import Announcement, Target, UrgentAction
+from campaigns.services import announce
 
 from . import counts
-from .models import Handover, HandoverNotice, HandoverPack
-from .pages import case_page_url
+from .models import Handover, HandoverPack
 
 logger = logging.getLogger(__name__)
 
@@ -97,84 +96,41 @@ def record_handover(
         notes=notes,
         recorded_by=recorded_by,
     )
-    _tasks().notify_handover.delay_on_commit(handover.pk)
+    transaction.on_commit(lambda: announce_handover(handover_id=handover.pk))
     logger.info("Handover #%s of UA %s recorded", handover.pk, action.number)
     return handover
 
 
-def supporters_to_tell(handover: Handover):
-    """Ids of the case's supporters with an active consent to updates, not yet told."""
-    return (
-        Consent.objects.filter(
-            action_id=handover.action_id,
-            kind=Consent.Kind.CASE_UPDATES,
-            withdrawn_at__isnull=True,
-            supporter__erased_at__isnull=True,
-        )
-        .exclude(supporter__in=HandoverNotice.objects.filter(handover=handover).values("supporter"))
-        .values_list("supporter_id", flat=True)
-        .distinct()
-        .order_by("supporter_id")
-    )
+def _handover_news(handover: Handover) -> dict[str, dict[str, str]]:
+    """The announcement's subject and body in each language (announce adds the rest)."""
+    action = handover.action
+    values = {"number": action.number, "title": action.title}
+    content = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            sentence = render_to_string("petitions/handovers/_sentence.txt", {"handover": handover})
+            thanks = _(
+                "Thank you for acting on Urgent Action %(number)s: %(title)s. "
+                "Your voice was part of it."
+            )
+            content[code] = {
+                "subject": _("UA %(number)s: your message was handed over") % values,
+                "body": f"{sentence.strip()}\n\n{thanks % values}",
+            }
+    return content
 
 
-def notify_handover(*, handover_id: int) -> int:
-    """Enqueue one notice task per supporter to tell; returns how many were enqueued.
-
-    Safe to run twice: send_handover_notice tells each supporter at most once.
-    """
-    handover = Handover.objects.filter(pk=handover_id).first()
-    if handover is None:
-        return 0
-    tasks = _tasks()
-    enqueued = 0
-    for supporter_id in supporters_to_tell(handover).iterator(chunk_size=2000):
-        tasks.send_handover_notice.delay(handover_id, supporter_id)
-        enqueued += 1
-    return enqueued
-
-
-def send_handover_notice(*, handover_id: int, supporter_id: int) -> bool:
-    """Email one supporter about one handover; returns whether this call sent it.
-
-    The notice row is written before sending and its unique constraint makes a second
-    run (a retried or duplicated task) a no-op. If sending fails the row is removed, so
-    the retry sends it.
-    """
+def announce_handover(*, handover_id: int) -> None:
+    """Tell the case's supporters who agreed to updates; once per handover (announce)."""
     handover = Handover.objects.select_related("action", "recipient").filter(pk=handover_id).first()
-    supporter = Supporter.objects.filter(pk=supporter_id, erased_at__isnull=True).first()
-    if handover is None or supporter is None:
-        return False
-    try:
-        with transaction.atomic():
-            notice = HandoverNotice.objects.create(handover=handover, supporter=supporter)
-    except IntegrityError:
-        return False
-    try:
-        _send_notice(handover, supporter)
-    except Exception:
-        notice.delete()
-        raise
-    return True
-
-
-def _send_notice(handover: Handover, supporter: Supporter) -> None:
-    with translation.override(supporter.language):
-        context = {
-            "handover": handover,
-            "action": handover.action,
-            "name": supporter.name,
-            "case_url": case_page_url(handover.action, supporter.language),
-            "organisation": settings.ORGANISATION_NAME,
-        }
-        subject = render_to_string("petitions/handovers/email/notice_subject.txt", context)
-        message = EmailMultiAlternatives(
-            subject=" ".join(subject.split()),
-            body=render_to_string("petitions/handovers/email/notice.txt", context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[supporter.email],
-        )
-    message.send()
+    if handover is None:
+        return
+    announce(
+        action=handover.action,
+        kind=Announcement.Kind.HANDOVER,
+        reference=handover.pk,
+        content=_handover_news(handover),
+    )
 
 
 def find_pack(fingerprint: str) -> HandoverPack | None:

@@ -452,24 +452,6 @@ class Handover(models.Model):
         return self.recipient.organisation or str(self.recipient)
 
 
-class HandoverNotice(models.Model):
-    """A supporter was told of a handover: the row exists once, so no one is told twice."""
-
-    handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="notices")
-    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["handover", "supporter"], name="one_notice_per_supporter_per_handover"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"Handover #{self.handover_id} notice to supporter #{self.supporter_id}"
-
-
 class ReportedAction(models.Model):
     """An action a supporter took offline and told us about; once per person, case and kind."""
 

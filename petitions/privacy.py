@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.privacy import in_chunks, row
 
-from .models import HandoverNotice, ReportedAction, Signature, SolidarityMessage
+from .models import ReportedAction, Signature, SolidarityMessage
 
 SIGNATURE_FIELDS = ["name", "country", "postal_code", "city", "comment"]
 MESSAGE_FIELDS = ["name", "country", "message"]
@@ -50,14 +50,6 @@ class PetitionsProvider:
                     record="reported_action",
                     what=str(report.get_kind_display()),
                     case=report.action.number,
-                )
-            )
-        for notice in HandoverNotice.objects.filter(supporter=supporter).select_related(
-            "handover__action"
-        ):
-            rows.append(
-                row(
-                    notice, ["sent_at"], record="handover_email", case=notice.handover.action.number
                 )
             )
         return rows

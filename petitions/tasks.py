@@ -34,17 +34,3 @@ def build_pack(pack_id: int) -> bool:
     from . import packs
 
     return packs.build_pack(pack_id=pack_id)
-
-
-@shared_task(name="petitions.tasks.notify_handover")
-def notify_handover(handover_id: int) -> int:
-    from . import handovers
-
-    return handovers.notify_handover(handover_id=handover_id)
-
-
-@shared_task(name="petitions.tasks.send_handover_notice", **RETRY)
-def send_handover_notice(handover_id: int, supporter_id: int) -> bool:
-    from . import handovers
-
-    return handovers.send_handover_notice(handover_id=handover_id, supporter_id=supporter_id)

@@ -15,6 +15,14 @@ def _services_available() -> tuple[bool, str]:
     return True, ""
 
 
+def pytest_collection_modifyitems(config, items):
+    # Service tests open dozens of PostgreSQL connections and start workers: under
+    # pytest-xdist (--dist loadgroup) they share one worker instead of competing.
+    for item in items:
+        if item.get_closest_marker("services"):
+            item.add_marker(pytest.mark.xdist_group("services"))
+
+
 @pytest.fixture(autouse=True)
 def _require_services(request):
     """Tests marked `services` skip on the embedded default, but fail in CI without them."""

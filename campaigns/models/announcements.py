@@ -27,6 +27,9 @@ class Announcement(models.Model):
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     reference = models.CharField(_("reference"), max_length=100)
     content = models.JSONField(default=dict)
+    # When set, only these supporters (among those who agreed to updates) are told: a
+    # reply concerns the people who wrote to that official, not the whole case.
+    supporter_ids = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     fanned_out_at = models.DateTimeField(null=True, blank=True)
 

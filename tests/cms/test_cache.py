@@ -129,3 +129,66 @@ def test_page_cache_is_off_when_page_cache_seconds_is_zero(client, case_page, se
     _response, queries = get_counting_queries(client, case_page.url)
 
     assert queries > 0
+
+
+def test_closing_a_case_through_the_services_purges_its_page(
+    client, case_page, django_capture_on_commit_callbacks
+):
+    from campaigns import services
+    from campaigns.models import UrgentAction
+
+    client.get(case_page.url)
+    assert get_counting_queries(client, case_page.url)[1] == 0
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.close_action(
+            action=case_page.action, outcome_kind=UrgentAction.OutcomeKind.DEADLINE_PASSED
+        )
+    # Not before the commit: a render then would store the old state again.
+    assert get_counting_queries(client, case_page.url)[1] == 0
+    for callback in callbacks:
+        callback()
+
+    response, queries = get_counting_queries(client, case_page.url)
+
+    assert response.status_code == 200 and queries > 0
+
+
+@pytest.mark.parametrize("change", ["open", "reopen", "extend"])
+def test_every_status_change_by_the_services_purges(
+    client, case_page, change, django_capture_on_commit_callbacks
+):
+    from campaigns import services
+    from campaigns.models import UrgentAction
+
+    action = case_page.action
+    if change == "open":
+        UrgentAction.objects.filter(pk=action.pk).update(status=UrgentAction.Status.DRAFT)
+        action.refresh_from_db()
+    elif change == "reopen":
+        services.close_action(action=action, outcome_kind=UrgentAction.OutcomeKind.GOOD_NEWS)
+    client.get(case_page.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "open":
+            assert services.open_action(action=action)
+        elif change == "reopen":
+            assert services.reopen_action(action=action)
+        else:
+            new = action.deadline + datetime.timedelta(days=7)
+            assert services.extend_deadline(action=action, new_deadline=new)
+
+    assert get_counting_queries(client, case_page.url)[1] > 0
+
+
+def test_a_handover_or_a_published_reply_purges_the_case_page(client, case_page):
+    from tests.factories import HandoverFactory
+
+    client.get(case_page.url)
+    HandoverFactory(action=case_page.action)
+    assert get_counting_queries(client, case_page.url)[1] > 0
+
+    from letters.models import InboundMessage, Reply
+
+    assert get_counting_queries(client, case_page.url)[1] == 0
+    inbound = InboundMessage.objects.create(fingerprint="f" * 64, raw=b"")
+    Reply.objects.create(inbound=inbound, case=case_page.action, subject="Answer")
+    assert get_counting_queries(client, case_page.url)[1] > 0

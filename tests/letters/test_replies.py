@@ -1,8 +1,10 @@
 """Routing replies (token, thread, quarantine), automatic answers, publishing and notices."""
 
+import contextlib
 import datetime
 
 import pytest
+from celery import current_app
 from django.core import mail
 from django.db import IntegrityError
 from django.template.loader import render_to_string
@@ -11,15 +13,17 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from campaigns.models import Consent
+from campaigns import tasks as campaign_tasks
+from campaigns.models import Announcement, AnnouncementDelivery, Consent
 from letters import replies, tokens
 from letters.inbound import receive_message
-from letters.models import Delivery, Reply, ReplyNotice
+from letters.models import Delivery, Reply
 from tests.factories import (
     ConsentFactory,
     DeliveryFactory,
     LetterFactory,
     SupporterFactory,
+    TargetFactory,
     UrgentActionFactory,
     UserFactory,
 )
@@ -227,6 +231,16 @@ def writer(case, official, *, consent: bool = True, erased: bool = False):
     return supporter
 
 
+@contextlib.contextmanager
+def eager():
+    """Queued tasks run at once, and their errors reach the caller."""
+    conf = current_app.conf
+    was = conf.task_always_eager, conf.task_eager_propagates
+    conf.task_always_eager = conf.task_eager_propagates = True
+    yield
+    conf.task_always_eager, conf.task_eager_propagates = was
+
+
 def test_publishing_tells_each_consenting_writer_once(
     case, official, django_capture_on_commit_callbacks
 ):
@@ -237,14 +251,15 @@ def test_publishing_tells_each_consenting_writer_once(
     writer(case, official, erased=True)
     other_case = UrgentActionFactory()
     writer(other_case, official)  # wrote to the same official on another case
-    reply = receive(eml("outlook_reply.eml", Delivery.objects.filter(letter__case=case).first()))
+    writer(case, TargetFactory())  # wrote on the case, to another official
+    to_official = Delivery.objects.filter(letter__case=case, target=official).first()
+    reply = receive(eml("outlook_reply.eml", to_official))
     user = UserFactory()
 
-    with django_capture_on_commit_callbacks(execute=True) as captured:
+    with eager(), django_capture_on_commit_callbacks(execute=True):
         assert replies.publish_reply(
             reply=reply, summary="The Governor answered on 12 May.", user=user
         )
-    assert len(captured) == 1
     assert not replies.publish_reply(reply=reply, summary="again")
     reply.refresh_from_db()
     assert (reply.state, reply.summary, reply.published_by) == (
@@ -253,35 +268,28 @@ def test_publishing_tells_each_consenting_writer_once(
         user,
     )
 
-    assert replies.notify_reply_readers(reply_id=reply.pk) == 2
-    notices = list(ReplyNotice.objects.filter(reply=reply))
-    assert {n.supporter for n in notices} == set(told)
-    for notice in notices:
-        assert replies.tell_supporter_of_reply(notice_id=notice.pk)
-        assert not replies.tell_supporter_of_reply(notice_id=notice.pk)
+    announcement = Announcement.objects.get(kind=Announcement.Kind.REPLY)
+    assert announcement.reference == str(reply.pk) and announcement.action == case
+    deliveries = announcement.deliveries.all()
+    assert {d.supporter for d in deliveries} == set(told)
+    assert {d.status for d in deliveries} == {AnnouncementDelivery.Status.SENT}
     assert sorted(m.to[0] for m in mail.outbox) == sorted(s.email for s in told)
     assert "The Governor answered on 12 May." in mail.outbox[0].body
-    # A second fan-out (a retried task) writes no new notice and enqueues nothing.
-    assert replies.notify_reply_readers(reply_id=reply.pk) == 0
-    assert ReplyNotice.objects.filter(reply=reply).count() == 2
+    assert "List-Unsubscribe" in mail.outbox[0].extra_headers
+    # A second announcement and fan-out (a retried task) tell no one again.
+    replies.announce_reply(reply_id=reply.pk)
+    campaign_tasks.fan_out_announcement(announcement.pk)
+    for delivery in deliveries:
+        campaign_tasks.send_announcement(delivery.pk)
+    assert Announcement.objects.filter(kind=Announcement.Kind.REPLY).count() == 1
+    assert announcement.deliveries.count() == 2 and len(mail.outbox) == 2
 
 
-def test_a_failed_notice_email_can_be_retried(sent, case, official, monkeypatch):
+def test_announcing_an_unpublished_reply_does_nothing(sent, case):
     ConsentFactory(supporter=sent.letter.supporter, action=case)
     reply = receive(eml("outlook_reply.eml", sent))
-    replies.publish_reply(reply=reply, summary="Answered.")
-    replies.notify_reply_readers(reply_id=reply.pk)
-    notice = ReplyNotice.objects.get()
-
-    def fail(self, *args, **kwargs):
-        raise OSError("smtp down")
-
-    monkeypatch.setattr("django.core.mail.EmailMessage.send", fail)
-    with pytest.raises(OSError):
-        replies.tell_supporter_of_reply(notice_id=notice.pk)
-    monkeypatch.undo()
-    assert replies.tell_supporter_of_reply(notice_id=notice.pk)
-    assert len(mail.outbox) == 1
+    replies.announce_reply(reply_id=reply.pk)
+    assert not Announcement.objects.exists()
 
 
 def test_published_replies_show_on_the_case_timeline_and_others_do_not(sent, case):

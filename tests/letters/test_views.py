@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from campaigns.models import ActionTarget, Supporter
+from campaigns.models import ActionTarget, Consent, Supporter
 from letters.models import Delivery, Letter
 from tests.factories import (
     ActionTargetFactory,
@@ -244,3 +244,30 @@ def test_signing_and_writing_at_once_confirms_both_with_one_click(
 def test_no_signing_box_without_a_petition(client, case, official, samples):
     page = client.get(write_url(case), {"country": "CA", "targets": [official.pk]})
     assert 'name="also_sign"' not in page.content.decode()
+
+
+def test_the_updates_box_is_separate_and_unticked(client, case, official, samples):
+    response = client.get(write_url(case), {"country": "CA", "targets": [official.pk]})
+    html = response.content.decode()
+    box = re.search(r'<input[^>]*name="consent"[^>]*>', html)
+    assert box and "checked" not in box.group(0)
+    assert "Yes, email me updates about this case." in html
+
+
+def test_writing_without_ticking_the_box_stores_no_consent(client, case, official, samples):
+    client.post(write_url(case), post_data(case, official))
+
+    assert Letter.objects.exists()
+    assert not Consent.objects.exists()
+
+
+def test_ticking_the_box_stores_the_exact_text_and_the_page_revision(
+    client, case, official, samples
+):
+    client.post(write_url(case), post_data(case, official, consent="on", page_revision="41"))
+
+    consent = Consent.objects.get()
+    assert consent.supporter == Supporter.objects.get(email="ana@example.net")
+    assert (consent.action, consent.kind) == (case, Consent.Kind.CASE_UPDATES)
+    assert consent.text == "Yes, email me updates about this case."
+    assert consent.page_revision_id == 41 and consent.withdrawn_at is None

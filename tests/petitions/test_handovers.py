@@ -1,14 +1,16 @@
 import datetime
 
 import pytest
+from celery import current_app
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from campaigns.models import Consent
+from campaigns import tasks as campaign_tasks
+from campaigns.models import Announcement, Consent
 from petitions import handovers, packs
-from petitions.models import HandoverNotice, HandoverPack
+from petitions.models import HandoverPack
 from tests.factories import (
     ConfirmedSignatureFactory,
     ConsentFactory,
@@ -18,7 +20,7 @@ from tests.factories import (
     SupporterFactory,
     UrgentActionFactory,
 )
-from tests.petitions.helpers import queued, run_queued
+from tests.petitions.helpers import run_queued
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +90,17 @@ def test_timeline_says_how_many_messages_were_handed_to_whom():
     assert "Section staff" not in html  # who delivered it is for organizers only
 
 
-def test_supporters_who_agreed_to_updates_are_told_once(django_capture_on_commit_callbacks):
+@pytest.fixture
+def eager():
+    """Queued tasks run at once, and their errors reach the caller."""
+    conf = current_app.conf
+    was = conf.task_always_eager, conf.task_eager_propagates
+    conf.task_always_eager = conf.task_eager_propagates = True
+    yield
+    conf.task_always_eager, conf.task_eager_propagates = was
+
+
+def test_supporters_who_agreed_to_updates_are_told_once(eager, django_capture_on_commit_callbacks):
     action = UrgentActionFactory(number="58/20")
     told = ConsentFactory(action=action, kind=Consent.Kind.CASE_UPDATES).supporter
     spanish = SupporterFactory(language="es")
@@ -97,50 +109,32 @@ def test_supporters_who_agreed_to_updates_are_told_once(django_capture_on_commit
     ConsentFactory(action=action, kind=Consent.Kind.SHARE_NAME)
     ConsentFactory(kind=Consent.Kind.CASE_UPDATES)  # another case
 
-    with django_capture_on_commit_callbacks() as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         handover = record(action, count_delivered=35000)
-    assert queued(callbacks) == [("petitions.tasks.notify_handover", (handover.pk,))]
+    announcement = Announcement.objects.get(kind=Announcement.Kind.HANDOVER)
+    assert announcement.reference == str(handover.pk)
+    assert sorted(announcement.deliveries.values_list("supporter_id", flat=True)) == sorted(
+        [told.pk, spanish.pk]
+    )
+    assert set(announcement.deliveries.values_list("status", flat=True)) == {"sent"}
 
-    from petitions import tasks
+    # Announced again (a retried commit hook), fanned out and sent again: no one twice.
+    handovers.announce_handover(handover_id=handover.pk)
+    campaign_tasks.fan_out_announcement(announcement.pk)
+    for delivery_id in announcement.deliveries.values_list("pk", flat=True):
+        campaign_tasks.send_announcement(delivery_id)
 
-    sent = []
-    tasks.send_handover_notice.delay = lambda *args: sent.append(args)
-    try:
-        assert tasks.notify_handover(handover.pk) == 2
-    finally:
-        del tasks.send_handover_notice.delay
-    assert sorted(sent) == sorted([(handover.pk, told.pk), (handover.pk, spanish.pk)])
-
-    for args in sent + sent:  # every task delivered twice
-        tasks.send_handover_notice(*args)
-
+    assert Announcement.objects.filter(kind=Announcement.Kind.HANDOVER).count() == 1
     assert len(mail.outbox) == 2
-    assert HandoverNotice.objects.filter(handover=handover).count() == 2
     by_address = {message.to[0]: message for message in mail.outbox}
     assert "35,000 messages handed to Embassy of Mexico in Ottawa" in by_address[told.email].body
+    assert "List-Unsubscribe" in by_address[told.email].extra_headers
     spanish_body = by_address[spanish.email].body
     assert (
         "35\xa0000 mensajes entregados a Embassy of Mexico en Ottawa el 20 de noviembre"
         in spanish_body
     )
     assert by_address[spanish.email].subject == "AU 58/20: su mensaje fue entregado"
-    # A second fan-out finds no one left to tell.
-    assert handovers.supporters_to_tell(handover).count() == 0
-
-
-def test_a_failed_send_can_be_retried(monkeypatch):
-    handover = HandoverFactory()
-    supporter = ConsentFactory(action=handover.action).supporter
-
-    def broken(*args):
-        raise OSError("smtp down")
-
-    monkeypatch.setattr(handovers, "_send_notice", broken)
-    with pytest.raises(OSError):
-        handovers.send_handover_notice(handover_id=handover.pk, supporter_id=supporter.pk)
-    monkeypatch.undo()
-    assert handovers.send_handover_notice(handover_id=handover.pk, supporter_id=supporter.pk)
-    assert len(mail.outbox) == 1
 
 
 def test_recording_through_the_admin_uses_the_service(client, django_capture_on_commit_callbacks):
@@ -167,7 +161,9 @@ def test_recording_through_the_admin_uses_the_service(client, django_capture_on_
     assert response.status_code == 302, response.content.decode()[:3000]
     handover = action.handovers.get()
     assert handover.recorded_by == admin and handover.count_delivered == 0
-    assert ("petitions.tasks.notify_handover", (handover.pk,)) in queued(callbacks)
+    [announce_on_commit] = [cb for cb in callbacks if not hasattr(cb, "func")]
+    announce_on_commit()
+    assert Announcement.objects.get(kind=Announcement.Kind.HANDOVER).reference == str(handover.pk)
 
 
 def test_pack_page_polls_progress(client, django_capture_on_commit_callbacks):
