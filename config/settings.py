@@ -139,6 +139,8 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A fresh checkout has no var/ yet; SQLite will not create the folder itself.
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # The embedded default runs web and worker as separate processes on one file: WAL lets
     # readers go on while one writes, and IMMEDIATE transactions take the write lock up
     # front so two writers queue instead of failing with "database is locked".
@@ -175,6 +177,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(VAR_DIR / "broker-control"),
         "store_processed": False,
     }
+    for _folder in ("broker", "broker-control"):
+        (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
 else:
     # A task not acknowledged within this time is handed to another worker; no countdown
     # may exceed it (long waits are scheduled from the database instead).

@@ -12,6 +12,8 @@ from tests.factories import (
     ActionTargetFactory,
     FollowUpFactory,
     FollowUpTextFactory,
+    HandoverFactory,
+    PetitionFactory,
     TargetFactory,
     UrgentActionFactory,
 )
@@ -266,6 +268,50 @@ def test_open_case_has_a_take_action_section(client, case_with_targets):
 
     assert '<section id="take-action"' in html
     assert "no longer takes actions" not in html
+
+
+def test_open_case_shows_handovers_impact_report_form_and_solidarity_link(
+    client, case_with_targets, settings
+):
+    settings.PAGE_CACHE_SECONDS = 0
+    action = case_with_targets.action
+    PetitionFactory(action=action, allows_solidarity_messages=True)
+    HandoverFactory(action=action, count_delivered=35000, place="Ottawa")
+
+    html = client.get("/actions/58-20/").content.decode()
+
+    assert "35,000 messages handed to" in html and "in Ottawa" in html
+    take_action = html[html.index('<section id="take-action"') :]
+    assert 'class="impact"' in take_action
+    assert 'action="/petition/58-20/report/"' in take_action
+    assert 'href="/petition/58-20/message/"' in take_action
+
+
+def test_no_solidarity_link_when_the_petition_does_not_take_messages(
+    client, case_with_targets, settings
+):
+    settings.PAGE_CACHE_SECONDS = 0
+    PetitionFactory(action=case_with_targets.action, allows_solidarity_messages=False)
+
+    html = client.get("/actions/58-20/").content.decode()
+
+    assert "/petition/58-20/message/" not in html
+
+
+def test_case_page_html_is_the_same_for_every_visitor_and_has_no_csrf_token(
+    client, case_with_targets, settings
+):
+    from django.test import Client
+
+    settings.PAGE_CACHE_SECONDS = 0
+    PetitionFactory(action=case_with_targets.action, allows_solidarity_messages=True)
+    HandoverFactory(action=case_with_targets.action)
+
+    first = client.get("/actions/58-20/").content.decode()
+    second = Client().get("/actions/58-20/").content.decode()
+
+    assert first == second
+    assert "csrfmiddlewaretoken" not in first
 
 
 # --- Home and standard pages -----------------------------------------------------------
