@@ -9,7 +9,8 @@ PYTEST_ARGS ?=
 
 run: setup ## Set everything up and start web + worker + beat (Ctrl-C stops all).
 	@echo "Pluma on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
-	PORT=$(PORT) $(BIN)/honcho start --no-prefix -f Procfile -p $(PORT)
+	PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" \
+		$(BIN)/honcho start --no-prefix -f Procfile -p $(PORT)
 
 test: install ## Set up and run the test suite.
 	$(BIN)/pytest -n auto --dist loadgroup $(PYTEST_ARGS)

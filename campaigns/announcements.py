@@ -165,11 +165,7 @@ def _recipients(announcement: Announcement):
     )
     if announcement.supporter_ids is not None:
         consents = consents.filter(supporter_id__in=announcement.supporter_ids)
-    return (
-        consents.values_list("supporter_id", flat=True)
-        .distinct()
-        .order_by("supporter_id")
-    )
+    return consents.values_list("supporter_id", flat=True).distinct().order_by("supporter_id")
 
 
 def fan_out_announcement(*, announcement_id: int) -> int:

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0004_supporter_journey'),
+        ("campaigns", "0004_supporter_journey"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='announcement',
-            name='supporter_ids',
+            model_name="announcement",
+            name="supporter_ids",
             field=models.JSONField(blank=True, null=True),
         ),
     ]

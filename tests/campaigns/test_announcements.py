@@ -263,3 +263,25 @@ def test_a_forged_unsubscribe_link_gets_a_clear_400(client):
 def test_emails_in_logs_are_masked():
     assert mask_email("ana.lopez@example.org") == "a***@example.org"
     assert mask_email("not an address") == "***"
+
+
+def test_an_announcement_for_some_supporters_reaches_only_those_who_also_agreed(
+    eager, django_capture_on_commit_callbacks
+):
+    action = UrgentActionFactory()
+    chosen, other = participants(action, 2)
+    not_consenting = SupporterFactory()
+    content = {"en": {"subject": "The official answered", "body": "They wrote back."}}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        announcement = services.announce(
+            action=action,
+            kind=Kind.REPLY,
+            reference=1,
+            content=content,
+            supporter_ids=[chosen.pk, not_consenting.pk],
+        )
+
+    assert list(announcement.deliveries.values_list("supporter_id", flat=True)) == [chosen.pk]
+    assert [message.to[0] for message in mail.outbox] == [chosen.email]
+    assert other.email not in mail.outbox[0].to
