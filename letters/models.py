@@ -270,4 +270,6 @@ class DeliveryEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.esp_name} {self.event_type} for delivery #{self.delivery_id}"
+
+
 from .reply_models import *  # noqa: F401,F403,E402

@@ -4,13 +4,12 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('letters', '0004_reply_permissions'),
+        ("letters", "0004_reply_permissions"),
     ]
 
     operations = [
         migrations.DeleteModel(
-            name='ReplyNotice',
+            name="ReplyNotice",
         ),
     ]

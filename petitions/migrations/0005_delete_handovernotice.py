@@ -4,13 +4,12 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('petitions', '0004_handovers_impact_solidarity'),
+        ("petitions", "0004_handovers_impact_solidarity"),
     ]
 
     operations = [
         migrations.DeleteModel(
-            name='HandoverNotice',
+            name="HandoverNotice",
         ),
     ]

@@ -342,3 +342,14 @@ def test_a_missing_page_gets_the_site_404(client, home):
 
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+def test_the_writing_page_keeps_the_case_page_revision_for_the_consent(client, case_with_targets):
+    action = case_with_targets.action
+    official = action.action_targets.get(tier=ActionTarget.Tier.PRIMARY).target
+
+    html = client.get(
+        f"/letter/{action.slug}/write/", {"country": "CA", "targets": [official.pk]}
+    ).content.decode()
+
+    assert f'name="page_revision" value="{case_with_targets.live_revision_id}"' in html
