@@ -1,0 +1,30 @@
+"""Petitions: what a case asks supporters to sign, the signatures, their counts, paper
+signatures, exports and handovers. One module per part; every model is importable from
+here."""
+
+from .handovers import Handover, HandoverPack, ReportedAction, SolidarityMessage
+from .paper import ExportLog, PaperSignature, PaperTally
+from .signatures import (
+    BlockedEmailDomain,
+    FieldMode,
+    Petition,
+    PetitionText,
+    Signature,
+    SignatureCountShard,
+)
+
+__all__ = [
+    "FieldMode",
+    "Petition",
+    "PetitionText",
+    "Signature",
+    "SignatureCountShard",
+    "BlockedEmailDomain",
+    "PaperTally",
+    "PaperSignature",
+    "ExportLog",
+    "HandoverPack",
+    "Handover",
+    "ReportedAction",
+    "SolidarityMessage",
+]

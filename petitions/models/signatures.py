@@ -1,0 +1,228 @@
+"""Petitions and signatures: what a case asks supporters to sign, and who signed."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Orderable
+
+from campaigns.models import Supporter, UrgentAction
+
+
+class FieldMode(models.TextChoices):
+    OFF = "off", _("Not asked")
+    OPTIONAL = "optional", _("Optional")
+    REQUIRED = "required", _("Required")
+
+
+class Petition(ClusterableModel):
+    """The petition of one case: its text per language, its goal and the fields it asks for."""
+
+    action = models.OneToOneField(
+        UrgentAction, on_delete=models.CASCADE, related_name="petition", verbose_name=_("case")
+    )
+    goal = models.PositiveIntegerField(
+        _("goal"),
+        null=True,
+        blank=True,
+        help_text=_("Shown as a progress bar; leave empty for none."),
+    )
+    postal_code_field = models.CharField(
+        _("postal code"), max_length=10, choices=FieldMode.choices, default=FieldMode.OFF
+    )
+    city_field = models.CharField(
+        _("city"), max_length=10, choices=FieldMode.choices, default=FieldMode.OFF
+    )
+    comment_field = models.CharField(
+        _("comment"), max_length=10, choices=FieldMode.choices, default=FieldMode.OFF
+    )
+    requires_challenge = models.BooleanField(
+        _("ask for a proof-of-work challenge"),
+        default=False,
+        help_text=_("Slows down automated sign-ups; switch on when a case is under attack."),
+    )
+    allows_solidarity_messages = models.BooleanField(
+        _("take solidarity messages"),
+        default=False,
+        help_text=_("Supporters may write a short message to the person at risk; you moderate."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("action"), FieldPanel("goal")]),
+        MultiFieldPanel(
+            [
+                FieldRowPanel(
+                    [
+                        FieldPanel("postal_code_field"),
+                        FieldPanel("city_field"),
+                        FieldPanel("comment_field"),
+                    ]
+                ),
+                FieldPanel("requires_challenge"),
+                FieldPanel("allows_solidarity_messages"),
+            ],
+            heading=_("Signing form"),
+        ),
+        InlinePanel("texts", heading=_("Petition text per language"), label=_("Text")),
+    ]
+
+    class Meta:
+        verbose_name = _("petition")
+        verbose_name_plural = _("petitions")
+
+    def __str__(self) -> str:
+        return f"Petition of UA {self.action.number}"
+
+    def text_in(self, language: str) -> "PetitionText | None":
+        """The text in ``language``, else the first one written."""
+        texts = list(self.texts.all())
+        for text in texts:
+            if text.language == language:
+                return text
+        return texts[0] if texts else None
+
+
+class PetitionText(Orderable):
+    petition = ParentalKey(Petition, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    text = models.TextField(_("petition text"), help_text=_("Shown above the signing form."))
+
+    panels = [FieldPanel("language"), FieldPanel("text")]
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "language"],
+                name="unique_petition_text_language",
+                violation_error_message=_("There is already a text in this language."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Signature(models.Model):
+    """One supporter's signature on one case: pending until they confirm by email."""
+
+    # Wagtail's reference index would otherwise record every row (a query and an insert
+    # per sign-up, and millions of "usages" of a case); nothing here is content.
+    wagtail_reference_index_ignore = True
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+
+    action = models.ForeignKey(UrgentAction, on_delete=models.PROTECT, related_name="signatures")
+    supporter = models.ForeignKey(Supporter, on_delete=models.PROTECT, related_name="signatures")
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    # What the supporter gave on this case, kept as given: the supporter row holds the
+    # latest details, the signature what was signed.
+    name = models.CharField(_("name"), max_length=120)
+    country = models.CharField(_("country"), max_length=2)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    source = models.CharField(_("source"), max_length=100, blank=True, help_text="utm_source")
+    # Flagged signatures (abuse defences) are kept but never counted.
+    is_flagged = models.BooleanField(_("flagged"), default=False)
+    flag_reason = models.CharField(_("flag reason"), max_length=100, blank=True)
+    # Confirmation links carry this nonce; confirming clears it, so a link works once.
+    nonce = models.CharField(max_length=32, blank=True, editable=False)
+    links_sent = models.PositiveSmallIntegerField(default=0, editable=False)
+    notices_sent = models.PositiveSmallIntegerField(
+        default=0, editable=False, help_text="'You have already signed' emails sent."
+    )
+    signed_at = models.DateTimeField(_("signed at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "supporter"], name="one_signature_per_supporter_per_action"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="confirmed") | models.Q(confirmed_at__isnull=False),
+                name="signature_confirmed_has_confirmed_at",
+            ),
+        ]
+        permissions = [("export_signatures", _("Can export a case's confirmed signatures"))]
+        # The organizers' report groups a case's signatures by these columns; each index
+        # starts with (action, status) so counting by status uses them too.
+        indexes = [
+            models.Index(fields=["action", "status"], name="signature_action_status"),
+            models.Index(
+                fields=["action", "status", "is_flagged", "country"],
+                name="signature_report_country",
+            ),
+            models.Index(
+                fields=["action", "status", "is_flagged", "source"],
+                name="signature_report_source",
+            ),
+            # The per-case dashboard groups confirmations by day (handover work).
+            models.Index(
+                fields=["action", "status", "is_flagged", "confirmed_at"],
+                name="signature_report_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Signature #{self.pk} on UA {self.action.number}"
+
+
+class SignatureCountShard(models.Model):
+    """One of N counter rows per case; the confirmed count is their sum.
+
+    Spreading increments over N rows means concurrent confirmations rarely wait on the
+    same row lock, and reading the count costs N rows however many signatures exist.
+    """
+
+    action = models.ForeignKey(UrgentAction, on_delete=models.CASCADE, related_name="+")
+    shard = models.PositiveSmallIntegerField()
+    confirmed = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["action", "shard"], name="unique_count_shard")
+        ]
+
+    def __str__(self) -> str:
+        return f"UA {self.action.number} shard {self.shard}: {self.confirmed}"
+
+
+class BlockedEmailDomain(models.Model):
+    """Sign-ups from these domains (and their subdomains) are accepted but flagged."""
+
+    domain = models.CharField(
+        _("domain"),
+        max_length=253,
+        unique=True,
+        help_text=_("For example mailinator.com; its subdomains are blocked too."),
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("blocked email domain")
+        verbose_name_plural = _("blocked email domains")
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def save(self, *args, **kwargs):
+        self.domain = self.domain.strip().lower().lstrip("@").rstrip(".")
+        super().save(*args, **kwargs)
