@@ -36,6 +36,13 @@
         if (!form.elements.csrfmiddlewaretoken) {
           event.preventDefault();
           window.location.href = form.action;
+          return;
+        }
+        // Another response of this site (a 404 page, another tab) may have set a new CSRF
+        // cookie after ours arrived; the cookie's own value is always a valid token.
+        var cookie = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+        if (cookie) {
+          form.elements.csrfmiddlewaretoken.value = decodeURIComponent(cookie[1]);
         }
       });
     }
