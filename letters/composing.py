@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from campaigns import signals
 from campaigns.emails import canonical_email
+from campaigns.links import LinkError, LinkExpired, LinkInvalid, LinkUsed  # noqa: F401 (re-exported for views)
 from campaigns.models import ActionTarget, Consent, Supporter, Target, UrgentAction
 
 from .models import Letter, LetterTemplate, fill_placeholders, placeholder_values
@@ -43,24 +44,6 @@ CHOOSABLE_TIERS = (ActionTarget.Tier.PRIMARY, ActionTarget.Tier.COPY)
 
 class WritingClosed(ValidationError):
     """The case does not take letters (draft or closed)."""
-
-
-class LinkError(Exception):
-    """A confirmation link that cannot confirm; `kind` says why (for the page shown)."""
-
-    kind = "invalid"
-
-
-class LinkInvalid(LinkError):
-    kind = "invalid"
-
-
-class LinkExpired(LinkError):
-    kind = "expired"
-
-
-class LinkUsed(LinkError):
-    kind = "used"
 
 
 @dataclasses.dataclass(frozen=True)

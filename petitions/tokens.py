@@ -1,37 +1,17 @@
 """Signed, expiring confirmation tokens: the signature's id and its single-use nonce."""
 
-import secrets
-
 from django.conf import settings
 from django.core import signing
+
+from campaigns.links import LinkError, LinkExpired, LinkInvalid, LinkUsed, new_nonce
+
+__all__ = ["LinkError", "LinkExpired", "LinkInvalid", "LinkUsed", "new_nonce"]
 
 SALT = "petitions.confirm"
 
 
-class LinkError(Exception):
-    """A confirmation link that cannot confirm; `kind` says why (for the page shown)."""
-
-    kind = "invalid"
-
-
-class LinkInvalid(LinkError):
-    kind = "invalid"
-
-
-class LinkExpired(LinkError):
-    kind = "expired"
-
-
-class LinkUsed(LinkError):
-    kind = "used"
-
-
 def max_age() -> int:
     return getattr(settings, "PLUMA_CONFIRM_LINK_MAX_AGE", 3 * 24 * 3600)
-
-
-def new_nonce() -> str:
-    return secrets.token_urlsafe(16)
 
 
 def make_token(*, signature_id: int, nonce: str) -> str:
