@@ -18,7 +18,6 @@ campaigns may not import petitions or letters, so each app registers a provider 
 
 import datetime
 import logging
-import secrets
 from collections.abc import Collection
 from typing import Any, Protocol
 
@@ -31,6 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from .emails import canonical_email
+from .links import new_nonce
 from .mail import make_data_token, mask_email, read_data_token, url_in
 from .models import AnnouncementDelivery, Consent, Subscription, Supporter, UrgentAction
 
@@ -230,7 +230,7 @@ def request_data_link(*, email: str) -> None:
         return
     from . import tasks  # tasks import this module
 
-    Supporter.objects.filter(pk=supporter.pk).update(access_nonce=secrets.token_urlsafe(16))
+    Supporter.objects.filter(pk=supporter.pk).update(access_nonce=new_nonce())
     tasks.send_data_link.delay_on_commit(supporter.pk)
 
 
