@@ -7,5 +7,6 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        # Registers campaigns' own privacy provider (supporters, consents, subscriptions).
-        from . import privacy  # noqa: F401
+        # privacy registers campaigns' own provider (supporters, consents, subscriptions);
+        # public forgets this process's copies of public cases when one is saved.
+        from . import privacy, public  # noqa: F401

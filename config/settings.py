@@ -166,6 +166,13 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Each process's own short-lived copies of hot, rarely changing rows (campaigns/public.py,
+# the email blocklist): read on every signing request, they should cost no round trip.
+CACHES["local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "pluma-local",
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
@@ -355,6 +362,9 @@ PLUMA_SIGN_RATE = env("PLUMA_SIGN_RATE", "30/h")
 # Anonymous views of Wagtail pages are kept this long in the shared cache and marked
 # cacheable as long for CDNs (publishing purges the cache at once); 0 turns it off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 30)
+# How long each web process reuses its copy of a public case for the signing form and its
+# session endpoint (campaigns/public.py); signing re-checks the status as it writes.
+PLUMA_PUBLIC_CASE_SECONDS = env_int("PLUMA_PUBLIC_CASE_SECONDS", 2)
 # How often the auto-close task looks for cases past their deadline (seconds).
 PLUMA_CLOSE_EXPIRED_EVERY = env_int("PLUMA_CLOSE_EXPIRED_EVERY", 300)
 CELERY_BEAT_SCHEDULE["close-expired-actions"]["schedule"] = float(PLUMA_CLOSE_EXPIRED_EVERY)

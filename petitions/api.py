@@ -7,6 +7,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 from campaigns.models import UrgentAction
+from campaigns.public import public_case
 
 from . import abuse, counts
 from .pages import case_page_url
@@ -50,7 +51,7 @@ def action_list(request: HttpRequest) -> JsonResponse:
 @require_GET
 @cache_control(public=True, max_age=API_MAX_AGE)
 def action_detail(request: HttpRequest, slug: str) -> JsonResponse:
-    action = _public_actions().filter(number=slug.replace("-", "/")).first()
+    action = public_case(slug, select_related=("petition",))
     if action is None:
         return _not_found(slug)
     return JsonResponse(_action_json(action, counts.confirmed_count(action.pk)))
@@ -66,7 +67,7 @@ def session(request: HttpRequest, slug: str) -> JsonResponse:
     only per-visitor state of the signing form, its CSRF token, comes from here (this also
     sets the CSRF cookie), fetched by a few lines of script.
     """
-    action = _public_actions().filter(number=slug.replace("-", "/")).first()
+    action = public_case(slug, select_related=("petition",))
     if action is None:
         return _not_found(slug)
     return JsonResponse(
@@ -84,7 +85,7 @@ def session(request: HttpRequest, slug: str) -> JsonResponse:
 @never_cache
 def challenge(request: HttpRequest, slug: str) -> JsonResponse:
     """A fresh proof-of-work challenge (ALTCHA's JSON format) for the signing form."""
-    if not _public_actions().filter(number=slug.replace("-", "/")).exists():
+    if public_case(slug) is None:
         return _not_found(slug)
     return JsonResponse(abuse.create_challenge())
 

@@ -19,3 +19,17 @@ class PetitionsConfig(AppConfig):
         from .privacy import PetitionsProvider
 
         register(PetitionsProvider())
+
+        from django.db.models.signals import post_save
+
+        from campaigns.public import forget_public_cases
+
+        from .models import Petition
+
+        # The signing pages read a case with its petition through campaigns.public.
+        post_save.connect(
+            lambda **kwargs: forget_public_cases(),
+            sender=Petition,
+            weak=False,
+            dispatch_uid="petitions.petition_saved",
+        )

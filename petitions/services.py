@@ -6,7 +6,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Consent, Supporter, UrgentAction
 
-from . import abuse, counts, paper, tokens
+from . import abuse, counts, paper, records, tokens
 from .emails import canonical_email
 from .models import PaperSignature, Signature
 from .pages import case_page_url
@@ -81,117 +81,75 @@ def sign(
     canonical = canonical_email(email)
     if not flag_reason and abuse.is_blocked_email(canonical):
         flag_reason = abuse.Flag.BLOCKED_DOMAIN
-    with transaction.atomic():
-        supporter_id = _upsert_supporter(
-            Supporter(
-                email_canonical=canonical,
-                email=email.strip(),
-                name=name,
-                country=country,
-                postal_code=postal_code,
-                city=city,
-                language=language,
-            )
-        )
-        signature = Signature(
+    signature = Signature(
+        action=action,
+        name=name,
+        country=country,
+        postal_code=postal_code,
+        city=city,
+        comment=comment,
+        language=language,
+        source=source[:100],
+        is_flagged=bool(flag_reason),
+        flag_reason=flag_reason[:100],
+        nonce=tokens.new_nonce(),
+        links_sent=1,
+    )
+    consents = [
+        Consent(
             action=action,
-            supporter_id=supporter_id,
+            kind=kind,
+            text=text,
+            page_revision_id=page_revision_id,
+            language=language,
+        )
+        for kind, text in (
+            (Consent.Kind.CASE_UPDATES, consent_text),
+            (Consent.Kind.SHARE_NAME, share_name_text),
+        )
+        if text
+    ]
+    recorded = records.record_sign_up(
+        supporter=Supporter(
+            email_canonical=canonical,
+            email=email.strip(),
             name=name,
             country=country,
             postal_code=postal_code,
             city=city,
-            comment=comment,
             language=language,
-            source=source[:100],
-            is_flagged=bool(flag_reason),
-            flag_reason=flag_reason[:100],
-            nonce=tokens.new_nonce(),
-            links_sent=1,
+        ),
+        signature=signature,
+        consents=consents,
+    )
+    if recorded.supporter_id is None:
+        # Closed between the page's copy of the case and the write.
+        raise SigningClosed(_("This case is closed and no longer takes signatures."))
+    if recorded.signature_id is None:
+        return SignResult(
+            signature=_notify_already_signed(
+                action, recorded.supporter_id, notify=confirm_by_email and not flag_reason
+            ),
+            is_new=False,
         )
-        if not _insert_unless_signed(signature):
-            existing = Signature.objects.get(action=action, supporter_id=supporter_id)
-            capped = Signature.objects.filter(pk=existing.pk, notices_sent__lt=MAX_NOTICES)
-            if (
-                confirm_by_email
-                and not flag_reason
-                and capped.update(notices_sent=F("notices_sent") + 1)
-            ):
-                _enqueue("send_already_signed", existing.pk)
-            return SignResult(signature=existing, is_new=False)
-        for kind, text in (
-            (Consent.Kind.CASE_UPDATES, consent_text),
-            (Consent.Kind.SHARE_NAME, share_name_text),
-        ):
-            if text:
-                Consent.objects.create(
-                    supporter_id=supporter_id,
-                    action=action,
-                    kind=kind,
-                    text=text,
-                    page_revision_id=page_revision_id,
-                    language=language,
-                )
-        if flag_reason:
-            # Not counted, so nothing to confirm; and no email, so bots cannot use us to
-            # flood someone's inbox.
-            logger.info(
-                "Signature #%s on UA %s flagged: %s", signature.pk, action.number, flag_reason
-            )
-        elif confirm_by_email:
-            _enqueue("send_confirmation", signature.pk)
+    if flag_reason:
+        # Not counted, so nothing to confirm; and no email, so bots cannot use us to
+        # flood someone's inbox.
+        logger.info("Signature #%s on UA %s flagged: %s", signature.pk, action.number, flag_reason)
+    elif confirm_by_email:
+        _enqueue("send_confirmation", signature.pk)
     logger.info("Signature #%s on UA %s pending", signature.pk, action.number)
     return SignResult(signature=signature, is_new=True)
 
 
-def _upsert_supporter(supporter: Supporter) -> int:
-    """The id of the supporter with this canonical email, created if new, in one statement.
-
-    A no-op update on conflict (rather than get_or_create's SELECT, savepoint and INSERT)
-    makes the statement return the existing row's id too; an existing supporter keeps
-    their details. Concurrent first sign-ups of one person wait on the unique index, so
-    both get the same id.
-    """
-    Supporter.objects.bulk_create(
-        [supporter],
-        update_conflicts=True,
-        unique_fields=["email_canonical"],
-        update_fields=["email_canonical"],
-    )
-    return supporter.pk
-
-
-def _insert_unless_signed(signature: Signature) -> bool:
-    """Insert the signature unless its supporter already signed the case; True if inserted.
-
-    The unique constraint decides between concurrent identical sign-ups, as one statement
-    (ON CONFLICT DO NOTHING) instead of a savepoint around an insert that may fail.
-    PostgreSQL and SQLite (3.35+) both speak this SQL.
-    """
-    meta = Signature._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
-    params = [
-        field.get_db_prep_save(field.pre_save(signature, add=True), connection) for field in fields
-    ]
-    quote = connection.ops.quote_name
-    # Only quoted names from the model go into the text; every value is a parameter.
-    columns = ", ".join(quote(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    conflict = f"{quote('action_id')}, {quote('supporter_id')}"
-    sql = " ".join(
-        [
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})",  # noqa: S608
-            f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {quote(meta.pk.column)}",
-        ]
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    signature.pk = row[0]
-    signature._state.adding = False
-    signature._state.db = connection.alias
-    return True
+def _notify_already_signed(action: UrgentAction, supporter_id: int, *, notify: bool) -> Signature:
+    """The earlier signature; its owner gets a short "already signed" email, a few at most."""
+    with transaction.atomic():
+        existing = Signature.objects.get(action=action, supporter_id=supporter_id)
+        capped = Signature.objects.filter(pk=existing.pk, notices_sent__lt=MAX_NOTICES)
+        if notify and capped.update(notices_sent=F("notices_sent") + 1):
+            _enqueue("send_already_signed", existing.pk)
+    return existing
 
 
 def confirm_signature(*, token: str) -> Signature:

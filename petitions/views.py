@@ -1,12 +1,13 @@
 """Signing pages: request → form → service → response; nothing here decides what counts."""
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from campaigns.models import UrgentAction
+from campaigns.public import public_case_or_404
 
 from . import abuse, services, tokens
 from .forms import CONSENT_LABEL, SHARE_NAME_LABEL, ResendForm, SignatureForm
@@ -15,12 +16,9 @@ from .pages import case_page_url
 
 
 def _case(slug: str) -> UrgentAction:
-    """A public case by its URL number (58-20); drafts do not exist for the public."""
-    # The petition comes in the same query: signing needs it, and it is on the hot path.
-    return get_object_or_404(
-        UrgentAction.objects.exclude(status=UrgentAction.Status.DRAFT).select_related("petition"),
-        number=slug.replace("-", "/"),
-    )
+    """A public case by its URL number (58-20), with its petition: this process's copy of
+    at most a couple of seconds, as signing is the hot path (campaigns/public.py)."""
+    return public_case_or_404(slug, select_related=("petition",))
 
 
 def petition_of(action: UrgentAction) -> Petition | None:

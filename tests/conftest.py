@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.utils import translation
 
@@ -39,6 +40,13 @@ def _require_services(request):
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_OUTBOX_DIR = tmp_path / "outbox"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_local_cache():
+    """Each process's short-lived copies (campaigns/public.py, the blocklist) are keyed by
+    ids and numbers that come back in the next test: start each test without them."""
+    caches["local"].clear()
 
 
 @pytest.fixture(autouse=True)

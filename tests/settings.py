@@ -9,7 +9,12 @@ os.environ.setdefault("PLUMA_VAR_DIR", tempfile.mkdtemp(prefix="pluma-test-"))
 from config.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"},
+}
+# Ids repeat from one test to the next; tests/campaigns/test_public.py switches it on.
+PLUMA_PUBLIC_CASE_SECONDS = 0
 # The shared page cache would carry pages from one test into the next (same paths, same
 # ids); tests/cms/test_cache.py switches it on where it is the subject.
 PAGE_CACHE_SECONDS = 0

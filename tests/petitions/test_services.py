@@ -101,6 +101,45 @@ def test_closed_and_draft_cases_refuse_signatures(status):
     assert not Signature.objects.exists()
 
 
+def test_a_case_closed_after_the_page_read_it_refuses_and_writes_nothing():
+    """The signing view works from a copy of the case up to seconds old
+    (campaigns/public.py); the write itself checks the case is still open."""
+    action = UrgentActionFactory()
+    UrgentAction.objects.filter(pk=action.pk).update(
+        status=UrgentAction.Status.CLOSED, closed_at=timezone.now()
+    )
+    assert action.is_open  # the stale copy
+    with pytest.raises(services.SigningClosed):
+        sign(action, consent_text="Yes, email me updates about this case.")
+    assert not Signature.objects.exists()
+    assert not Supporter.objects.exists()
+    assert not Consent.objects.exists()
+
+
+def test_both_consents_are_stored_word_for_word_with_a_new_signature():
+    action = UrgentActionFactory()
+    result = sign(
+        action,
+        consent_text="Updates, please.",
+        share_name_text="Share my name.",
+        page_revision_id=7,
+    )
+    consents = {c.kind: c for c in Consent.objects.filter(supporter=result.signature.supporter)}
+    assert consents[Consent.Kind.CASE_UPDATES].text == "Updates, please."
+    assert consents[Consent.Kind.SHARE_NAME].text == "Share my name."
+    assert {c.page_revision_id for c in consents.values()} == {7}
+    assert {c.action_id for c in consents.values()} == {action.pk}
+
+
+def test_a_repeated_sign_up_adds_no_consent_and_keeps_the_supporters_details():
+    action = UrgentActionFactory()
+    first = sign(action, name="Ana López", consent_text="Updates, please.")
+    again = sign(action, name="Someone Else", consent_text="Updates, please.")
+    assert again.signature == first.signature and not again.is_new
+    assert Consent.objects.count() == 1
+    assert Supporter.objects.get().name == "Ana López"
+
+
 def test_confirming_counts_the_signature_once(django_capture_on_commit_callbacks):
     action = UrgentActionFactory()
     with django_capture_on_commit_callbacks() as callbacks:
