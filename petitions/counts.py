@@ -140,8 +140,18 @@ def _goal(action: UrgentAction) -> int | None:
 
 def counts_for(action: UrgentAction, *, online: int | None = None) -> Counts:
     if online is None:
-        online = confirmed_count(action.pk)
-    return Counts(online=online, paper=paper_count(action.pk), goal=_goal(action))
+        # Both cached values in one round trip: the signing form's session endpoint asks
+        # for them with every visitor.
+        cached = cache.get_many([_cache_key(action.pk), _paper_key(action.pk)])
+        online = cached.get(_cache_key(action.pk))
+        if online is None:
+            online = confirmed_count(action.pk)
+        paper = cached.get(_paper_key(action.pk))
+    else:
+        paper = None
+    if paper is None:
+        paper = paper_count(action.pk)
+    return Counts(online=online, paper=paper, goal=_goal(action))
 
 
 def forget(action_id: int) -> None:
