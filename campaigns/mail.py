@@ -116,13 +116,18 @@ def case_page(action: UrgentAction, language: str | None = None) -> Page | None:
 
 
 def case_url(action: UrgentAction, language: str | None = None) -> str:
-    """Full URL of the live page presenting ``action`` (see case_page), or ''; cached a minute."""
+    """Full URL of the live page presenting ``action`` (see case_page), or ''; cached a minute.
+
+    On SITE_URL, like every other link we send: the Wagtail Site's own host name is
+    whatever the database was set up with (``localhost`` on a fresh install).
+    """
     language = language or settings.LANGUAGE_CODE
     key = f"campaigns:page-url:{action.pk}:{language}"
     url = cache.get(key)
     if url is None:
         page = case_page(action, language)
-        url = (page.get_full_url() or "") if page is not None else ""
+        parts = page.get_url_parts() if page is not None else None
+        url = settings.SITE_URL + parts[2] if parts else ""
         cache.set(key, url, 60)
     return url
 

@@ -43,10 +43,14 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_local_cache():
-    """Each process's short-lived copies (campaigns/public.py, the blocklist) are keyed by
-    ids and numbers that come back in the next test: start each test without them."""
-    caches["local"].clear()
+def _fresh_caches():
+    """Cached counts, URLs and copies of cases are keyed by ids and numbers that come back
+    in the next test: start and end each test with empty caches."""
+    for alias in ("default", "local"):
+        caches[alias].clear()
+    yield
+    for alias in ("default", "local"):
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)
