@@ -192,3 +192,46 @@ def test_a_handover_or_a_published_reply_purges_the_case_page(client, case_page)
     inbound = InboundMessage.objects.create(fingerprint="f" * 64, raw=b"")
     Reply.objects.create(inbound=inbound, case=case_page.action, subject="Answer")
     assert get_counting_queries(client, case_page.url)[1] > 0
+
+
+def _rendering_elsewhere(client, url):
+    """Hold the page's render lock, as a request rendering it on another node would."""
+    from cms import cache as page_cache_module
+
+    response = client.get(url)
+    key = page_cache_module._key(response.wsgi_request)
+    assert cache.add(f"{key}:rendering", 1, 10)
+    return key
+
+
+def test_while_another_request_renders_a_purged_page_the_old_copy_stands_in(client, case_page):
+    from cms.cache import purge
+
+    client.get(case_page.url)
+    key = _rendering_elsewhere(client, case_page.url)
+    purge()
+
+    response, queries = get_counting_queries(client, case_page.url)
+    assert response.status_code == 200
+    assert queries == 0
+    assert "Defenders threatened in Guerrero" in response.content.decode()
+
+    cache.delete(f"{key}:rendering")
+    case_page.title = "Defenders safe again"
+    case_page.save_revision().publish()
+    response, queries = get_counting_queries(client, case_page.url)
+    assert queries > 0
+    assert "Defenders safe again" in response.content.decode()
+
+
+def test_an_expired_copy_is_rendered_afresh_by_the_first_request(client, case_page, monkeypatch):
+    import time
+
+    client.get(case_page.url)
+    later = time.time() + 31
+    monkeypatch.setattr(time, "time", lambda: later)
+
+    _response, queries = get_counting_queries(client, case_page.url)
+    assert queries > 0
+    _response, queries = get_counting_queries(client, case_page.url)
+    assert queries == 0
