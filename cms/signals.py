@@ -1,6 +1,8 @@
 """Reactions to Wagtail's page life cycle."""
 
-from wagtail.signals import page_published
+from django.db.models.signals import post_delete
+from wagtail.models import Page
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from campaigns import services as campaign_services
 
@@ -21,6 +23,12 @@ def open_case_on_publish(sender, instance, **kwargs):
 
 def connect() -> None:
     from . import cache
+    from .templatetags.cms_tags import forget_site_links
 
     page_published.connect(open_case_on_publish, dispatch_uid="cms.open_case_on_publish")
     cache.connect()
+    # The frame's links (cms_tags.site_links) are kept a while by each process.
+    page_published.connect(forget_site_links, dispatch_uid="cms.site_links.published")
+    page_unpublished.connect(forget_site_links, dispatch_uid="cms.site_links.unpublished")
+    post_page_move.connect(forget_site_links, dispatch_uid="cms.site_links.moved")
+    post_delete.connect(forget_site_links, sender=Page, dispatch_uid="cms.site_links.deleted")

@@ -2,8 +2,9 @@
 
 from django import template
 from django.conf import settings
+from django.core.cache import caches
 from django.utils import translation
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 
 from cms.models import ActionIndexPage, StandardPage
 
@@ -12,27 +13,41 @@ register = template.Library()
 PRIVACY_SLUG = "privacy"
 
 
-def _active_locale() -> Locale | None:
-    try:
-        return Locale.get_active()
-    except Locale.DoesNotExist:
-        return None
+# The frame's links are on every page, including the signing journey's pages, which the
+# page cache does not keep (check your email, thanks): each process keeps them this long,
+# and forgets them at once when a page is published, unpublished, moved or deleted here.
+SITE_LINKS_SECONDS = 30
+
+
+def _url_in_language(pages, language: str) -> str:
+    """The URL of the first page in ``language``, else in any language, or ''."""
+    page = pages.filter(locale__language_code=language).first() or pages.first()
+    return page.get_url() if page is not None else ""
 
 
 @register.simple_tag
-def action_index_page():
-    """The live case index in the visitor's language, else in any language."""
-    pages = ActionIndexPage.objects.live()
-    locale = _active_locale()
-    return (locale and pages.filter(locale=locale).first()) or pages.first()
+def site_links() -> dict[str, str]:
+    """The case index and the privacy page (the live StandardPage with the slug
+    "privacy") in the visitor's language, else in any: {"actions": url, "privacy": url}."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    key = f"cms:site-links:{language}"
+    local = caches["local"]
+    links = local.get(key)
+    if links is None:
+        links = {
+            "actions": _url_in_language(ActionIndexPage.objects.live(), language),
+            "privacy": _url_in_language(
+                StandardPage.objects.live().filter(slug=PRIVACY_SLUG), language
+            ),
+        }
+        local.set(key, links, SITE_LINKS_SECONDS)
+    return links
 
 
-@register.simple_tag
-def privacy_page():
-    """The privacy page: the live StandardPage with the slug "privacy" in this language."""
-    pages = StandardPage.objects.live().filter(slug=PRIVACY_SLUG)
-    locale = _active_locale()
-    return (locale and pages.filter(locale=locale).first()) or pages.first()
+def forget_site_links(**kwargs) -> None:
+    caches["local"].delete_many(
+        [f"cms:site-links:{language}" for language, _name in settings.LANGUAGES]
+    )
 
 
 @register.simple_tag(takes_context=True)
