@@ -5,6 +5,10 @@ the build started (`counted_until`), so later signatures never change a built pa
 signatures are read twice, streamed in chunks and never held at once: first in id order
 to hash and count them, then only the signers who agreed to have their name passed on,
 in country and name order, drawn straight onto the PDF and written to the CSV.
+
+A name leaves every pack that lists it when its owner is erased or the case's retention
+period ends (strip_names): the files are deleted at once and rebuilt from the same
+counted set, so counts and fingerprint stay and only the names list changes.
 """
 
 import collections
@@ -19,6 +23,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -92,6 +97,7 @@ def named_signatures(*, action_id: int, until: datetime.datetime):
     return (
         counted_signatures(action_id=action_id, until=until)
         .filter(Exists(consents))
+        .exclude(name="")  # erased or anonymised: nothing to list
         .order_by("country", "name", "pk")
         .values_list("name", "country")
     )
@@ -154,9 +160,36 @@ def build_pack(*, pack_id: int) -> bool:
     return True
 
 
+def strip_names(*, action_ids) -> int:
+    """Delete the files of these cases' ready packs that list names, and queue each for a
+    rebuild from today's data, in which erased or anonymised signers have no name and no
+    consent; returns how many packs. The files go when the transaction commits."""
+    from . import tasks  # tasks import this module
+
+    packs = list(
+        HandoverPack.objects.filter(
+            action_id__in=action_ids, status=HandoverPack.Status.READY, named_count__gt=0
+        ).values_list("pk", "pdf", "csv")
+    )
+    for pack_id, *files in packs:
+        HandoverPack.objects.filter(pk=pack_id).update(
+            status=HandoverPack.Status.QUEUED, progress=0, pdf="", csv="", named_count=0
+        )
+        transaction.on_commit(lambda files=files: _delete_files(files))
+        tasks.build_pack.delay_on_commit(pack_id)
+    return len(packs)
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        if name:
+            default_storage.delete(name)
+
+
 def _build(pack: HandoverPack) -> None:
     action = pack.action
-    until = pack.started_at
+    # A rebuild (strip_names) counts the same set as the first build did.
+    until = pack.counted_until or pack.started_at
     language = pack.recipient.language or settings.LANGUAGE_CODE
     paper = counts.paper_count(action.pk)
     # The shards are exact once settled; here they only scale the progress bar.

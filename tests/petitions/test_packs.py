@@ -241,3 +241,68 @@ def test_first_page_renders_legibly(case, django_capture_on_commit_callbacks):
     first = sorted(ARTIFACTS.glob("handover-pack-*.png"))[0]
     assert first.stat().st_size > 10_000
     assert "Juan Pérez" in pdf_text(pack)
+
+
+# --- names leave built packs ----------------------------------------------------------
+
+
+def named_pack(case, django_capture_on_commit_callbacks):
+    ana = ConfirmedSignatureFactory(action=case, name="Ana Erasable", country="MX")
+    luis = ConfirmedSignatureFactory(action=case, name="Luis Keeps", country="MX")
+    for signature in (ana, luis):
+        ConsentFactory(supporter=signature.supporter, action=case, kind=Consent.Kind.SHARE_NAME)
+    pack = build(case, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    assert pack.named_count == 2
+    return pack, ana
+
+
+def test_erasing_a_supporter_rebuilds_the_packs_that_named_them_without_the_name(
+    case, django_capture_on_commit_callbacks
+):
+    from campaigns.privacy import erase_supporter
+
+    pack, ana = named_pack(case, django_capture_on_commit_callbacks)
+    old_files = [pack.pdf.name, pack.csv.name]
+    fingerprint, online = pack.fingerprint, pack.online_count
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        erase_supporter(supporter=ana.supporter)
+    pack.refresh_from_db()
+    assert pack.status == HandoverPack.Status.QUEUED and not pack.pdf and not pack.csv
+    assert queued(callbacks) == [("petitions.tasks.build_pack", (pack.pk,))]
+    for callback in callbacks:
+        callback()  # on commit: the old files go, the rebuild is queued
+    assert not any(default_storage.exists(name) for name in old_files)
+    packs.build_pack(pack_id=pack.pk)  # as the worker would
+
+    pack.refresh_from_db()
+    assert pack.status == HandoverPack.Status.READY
+    assert (pack.fingerprint, pack.online_count) == (fingerprint, online)
+    assert pack.named_count == 1
+    cells = [cell for row in csv_rows(pack) for cell in row]
+    assert "Luis Keeps" in cells and "Ana Erasable" not in cells
+
+
+def test_erasing_someone_who_never_shared_their_name_leaves_packs_alone(
+    case, django_capture_on_commit_callbacks
+):
+    from campaigns.privacy import erase_supporter
+
+    pack, _ana = named_pack(case, django_capture_on_commit_callbacks)
+    quiet = ConfirmedSignatureFactory(action=case, name="Quiet Signer")
+    erase_supporter(supporter=quiet.supporter)
+    pack.refresh_from_db()
+    assert pack.status == HandoverPack.Status.READY and pack.named_count == 2
+
+
+def test_retention_strips_every_name_from_a_cases_packs(case, django_capture_on_commit_callbacks):
+    from petitions.privacy import PetitionsProvider
+
+    pack, _ana = named_pack(case, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        PetitionsProvider().anonymise_cases(action_ids=[case.pk])
+    packs.build_pack(pack_id=pack.pk)
+    pack.refresh_from_db()
+    assert pack.status == HandoverPack.Status.READY and pack.named_count == 0
+    cells = [cell for row in csv_rows(pack) for cell in row]
+    assert "Luis Keeps" not in cells and "Ana Erasable" not in cells
