@@ -3,13 +3,15 @@
 Run with `make bench-deliver` (or `.venv/bin/python bench/deliver.py --letters 2000`).
 The stack is real: PostgreSQL (a fresh `pluma_bench_deliver` database, migrated), Redis
 DB 12 as the broker (flushed), two `celery worker` processes, and the real anymail
-Postmark backend talking to the ESP stub of the tests, which runs in this process.
+Postmark backend talking to the ESP stub of the tests, which runs in a process of its own
+(in this one, it would wait for the GIL behind the producer and slow every send).
 
-The letters are confirmed in chunks the way queue_letter does it (letters confirmed and
-outbox rows written in one transaction, a deliver task per row on commit), as a burst:
-the lag is then the wait of the last letters behind the first. Prints letters/s, the
-lag from confirmation to send (p50, p99), and lost and duplicated letters. Exits 0
-whatever the timing; 1 only when letters are lost.
+The letters are confirmed through letters.services.queue_letter, a chunk of them per
+transaction, from two threads at once (--producers), as a burst (the dispatch it requests
+hands the rows to the workers in batches): the lag is then the wait of the last letters behind the first. Prints
+letters/s, the CPU each part of the stack spent per letter, the lag from confirmation to
+send (p50, p99), and lost and duplicated letters. Exits 0 whatever the timing; 1 only
+when letters are lost.
 """
 
 import argparse
@@ -28,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.letters.esp_stub import PostmarkStub  # noqa: E402
+from tests.letters.esp_stub import StubProcess  # noqa: E402
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -53,6 +55,9 @@ def parse_args() -> argparse.Namespace:
     )
     # Threads overlap the waits on PostgreSQL and the ESP; a few per core is enough.
     parser.add_argument("--concurrency", type=int, default=4, help="per worker process")
+    parser.add_argument(
+        "--producers", type=int, default=2, help="threads confirming letters at once"
+    )
     parser.add_argument("--timeout", type=float, default=1200, help="give up after (s)")
     return parser.parse_args()
 
@@ -163,33 +168,37 @@ def create_letters(count: int) -> list[tuple[int, int]]:
     return pairs
 
 
-def confirm_letters(pairs: list[tuple[int, int]]) -> None:
-    """What queue_letter does, a chunk of letters per transaction."""
-    from django.db import transaction
-    from django.utils import timezone
+def confirm_letters(pairs: list[tuple[int, int]], producers: int) -> float:
+    """Confirm every letter through the real service (queue_letter: outbox rows written and
+    a dispatch requested on commit), a chunk of letters per transaction, from `producers`
+    threads at once, as confirmations reach several web workers: a burst.
 
-    from letters import tasks
-    from letters.models import Delivery, Letter
+    Returns the CPU seconds the threads' database backends used (they end with the threads).
+    """
+    from concurrent.futures import ThreadPoolExecutor
 
-    for start in range(0, len(pairs), CHUNK):
-        chunk = pairs[start : start + CHUNK]
-        now = timezone.now()
-        with transaction.atomic():
-            Letter.objects.filter(pk__in=[lid for lid, _ in chunk]).update(
-                status=Letter.Status.CONFIRMED, confirmed_at=now
-            )
-            rows = Delivery.objects.bulk_create(
-                Delivery(
-                    letter_id=lid,
-                    target_id=tid,
-                    queued_at=now,
-                    next_attempt_at=now,
-                    enqueued_at=now,
-                )
-                for lid, tid in chunk
-            )
-            ids = [row.pk for row in rows]
-            transaction.on_commit(lambda ids=ids: [tasks.deliver.delay(pk) for pk in ids])
+    from django.db import connection, transaction
+
+    from letters.models import Letter
+    from letters.services import queue_letter
+
+    chunks = [[lid for lid, _ in pairs[n : n + CHUNK]] for n in range(0, len(pairs), CHUNK)]
+
+    def produce(number: int) -> float:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                backend = cursor.fetchone()[0]
+            for ids in chunks[number::producers]:
+                with transaction.atomic():
+                    for letter in Letter.objects.filter(pk__in=ids).order_by("pk"):
+                        queue_letter(letter=letter)
+            return _cpu(backend)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=producers) as pool:
+        return sum(pool.map(produce, range(producers)))
 
 
 def start_workers(args, env: dict[str, str], log_dir: str) -> list[subprocess.Popen]:
@@ -254,19 +263,35 @@ def _cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def stack_cpu(workers: list[subprocess.Popen]) -> float:
-    """CPU seconds used so far by the workers (all their processes), their database
-    backends and this process (the stub and the producer).
+def _redis_pids() -> list[int]:
+    """The broker's redis-server (the one on port 6379), if it runs on this machine."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if command and command[0].startswith(b"redis-server") and b":6379" in command[0]:
+                pids.append(int(entry.name))
+    return pids
+
+
+def stack_cpu(workers: list[subprocess.Popen], stub: StubProcess) -> dict[str, float]:
+    """CPU seconds used so far, by part of the stack: the workers (all their processes),
+    their database backends, the broker, the ESP stub and this script (the producer
+    confirming letters, and the polling) with its database backend.
 
     The machine may be shared: other work slows a run but does not add to this, so CPU
-    per letter tells what two idle cores would do.
+    per letter tells what two idle cores would do. The broker's Redis may serve others
+    too, so its share is an upper bound.
     """
     import resource
 
     from django.db import connection
 
     groups = {worker.pid for worker in workers}
-    pids = []
+    worker_pids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
@@ -274,12 +299,37 @@ def stack_cpu(workers: list[subprocess.Popen]) -> float:
             except OSError:
                 continue
             if int(stat[2]) in groups:
-                pids.append(int(entry.name))
+                worker_pids.append(int(entry.name))
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [DB_NAME])
-        pids += [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "SELECT pid, pid = pg_backend_pid() FROM pg_stat_activity WHERE datname = %s",
+            [DB_NAME],
+        )
+        backends = {pid: "pg-producer" if ours else "pg" for pid, ours in cursor.fetchall()}
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return sum(_cpu(pid) for pid in pids) + usage.ru_utime + usage.ru_stime
+    return {
+        "workers": sum(_cpu(pid) for pid in worker_pids),
+        # Per backend, so one that ends mid-run cannot make the difference negative.
+        **{f"{part}:{pid}": _cpu(pid) for pid, part in backends.items()},
+        "redis": sum(_cpu(pid) for pid in _redis_pids()),
+        "stub": _cpu(stub.process.pid),
+        "producer": usage.ru_utime + usage.ru_stime,
+    }
+
+
+def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """CPU seconds per part between two stack_cpu() readings."""
+    used = collections.Counter()
+    for key, seconds in after.items():
+        used[key.partition(":")[0]] += seconds - before.get(key, 0.0)
+    return {
+        "workers": used["workers"],
+        "PostgreSQL (workers)": used["pg"],
+        "Redis (broker)": used["redis"],
+        "ESP stub": used["stub"],
+        "producer": used["producer"],
+        "PostgreSQL (producer)": used["pg-producer"],
+    }
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -289,8 +339,16 @@ def percentile(values: list[float], p: float) -> float:
 
 def main() -> int:
     args = parse_args()
-    stub = PostmarkStub(port=free_port()).start()
     var_dir = tempfile.mkdtemp(prefix="pluma-bench-deliver-")
+    stub = StubProcess(port=free_port(), log_path=Path(var_dir) / "stub.log")
+    try:
+        return run(args, var_dir, stub)
+    finally:
+        stub.stop()
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, var_dir: str, stub: StubProcess) -> int:
     env = stack_env(stub.url, var_dir)
     say(f"Recreating database {DB_NAME}, flushing Redis DB 12 …")
     recreate_database(env)
@@ -314,10 +372,10 @@ def main() -> int:
         wait_until_ready(app, args.workers)
         say(
             f"{args.workers} workers ({args.pool} pool, concurrency {args.concurrency}) ready; "
-            f"confirming {args.letters:,} letters …"
+            f"{args.producers} producers confirming {args.letters:,} letters …"
         )
-        started, cpu_before = time.monotonic(), stack_cpu(workers)
-        confirm_letters(pairs)
+        started, cpu_before = time.monotonic(), stack_cpu(workers, stub)
+        producers_pg = confirm_letters(pairs, args.producers)
         confirmed_in = time.monotonic() - started
         sent = Delivery.objects.filter(status=Delivery.Status.SENT)
         last, last_change, stalled = 0, time.monotonic(), False
@@ -332,17 +390,17 @@ def main() -> int:
                 stalled = True
                 break
             time.sleep(0.5)
-        cpu = stack_cpu(workers) - cpu_before
+        cpu = cpu_used(cpu_before, stack_cpu(workers, stub))
+        cpu["PostgreSQL (producer)"] += producers_pg
     finally:
         stop(workers)
         time.sleep(0.5)
-        stub.stop()
+    counts = stub.metadata_counts()
 
     span = Delivery.objects.aggregate(first=Min("queued_at"), last=Max("sent_at"))
     rows = list(sent.values_list("queued_at", "sent_at"))
     lags = [(sent_at - queued_at).total_seconds() for queued_at, sent_at in rows]
     seconds = (span["last"] - span["first"]).total_seconds() if rows else float("nan")
-    counts = stub.metadata_counts()
     ids = {str(pk) for pk in Delivery.objects.values_list("pk", flat=True)}
     # Letters still on their way when --timeout ran out are slow, not lost.
     unsent = len(ids - set(counts))
@@ -357,9 +415,17 @@ def main() -> int:
     say(f"  letters/s            {len(rows) / seconds:>10,.0f}   target ≥ {RATE_TARGET}")
     say(f"  sent                 {len(rows):>10,}   in {seconds:.1f} s")
     say(f"  confirmed in         {confirmed_in:>10.1f} s (a burst)")
-    per_letter = cpu / len(rows) if rows else float("nan")
-    say(f"  CPU per letter (ms)  {per_letter * 1000:>10.1f}   workers + PostgreSQL + stub")
+    per_letter = sum(cpu.values()) / len(rows) if rows else float("nan")
+    say(f"  CPU per letter (ms)  {per_letter * 1000:>10.1f}   the whole stack, of which:")
+    for part, used in cpu.items():
+        say(f"    {part:<22} {used / max(len(rows), 1) * 1000:>6.2f}")
     say(f"  on 2 idle cores      {2 / per_letter:>10,.0f}   letters/s at that CPU cost")
+    # What sending costs once letters are confirmed (on web nodes, in production).
+    delivery = sum(used for part, used in cpu.items() if "producer" not in part)
+    delivery /= len(rows) if rows else float("nan")
+    say(
+        f"  without confirming   {2 / delivery:>10,.0f}   letters/s ({delivery * 1000:.1f} ms each)"
+    )
     say(f"  lag p50 (s)          {percentile(lags, 50):>10.2f}")
     say(f"  lag p99 (s)          {percentile(lags, 99):>10.2f}")
     say(f"  lost                 {lost:>10}   target 0")
@@ -367,7 +433,6 @@ def main() -> int:
         say(f"  still on their way   {unsent:>10}   when --timeout ran out")
     say(f"  duplicated           {duplicated:>10}   target 0")
     say(f"  statuses             {dict(statuses)}")
-    shutil.rmtree(var_dir, ignore_errors=True)
     return 1 if lost else 0
 
 

@@ -23,7 +23,7 @@ from . import tokens
 from .errors import SendErrorKind, sort_send_error
 from .messages import display_name, header_safe, letters_domain
 from .models import Delivery, DeliveryPolicy, Letter, fill_placeholders, placeholder_values
-from .services import Outcome, _esp_message_id, _lease
+from .sending import Outcome, esp_message_id, lease_duration
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def _claim(*, target_id: int, now: datetime.datetime) -> list[int]:
         if not ids:
             return []
         Delivery.objects.filter(pk__in=ids, status=Status.QUEUED).update(
-            status=Status.SENDING, sending_at=now, lease_expires_at=now + _lease()
+            status=Status.SENDING, sending_at=now, lease_expires_at=now + lease_duration()
         )
         DeliveryPolicy.objects.filter(pk=policy.pk).update(next_slot_at=next_digest_at(now))
     return ids
@@ -194,7 +194,7 @@ def send_digest(*, target_id: int, now: datetime.datetime | None = None) -> Outc
         message.send()
     except Exception as exc:  # noqa: BLE001 -- every error is sorted, none may lose a letter
         return _record_digest_error(target_id=target_id, ids=ids, first_id=ids[0], exc=exc)
-    _record_digest_sent(ids=ids, first_id=deliveries[0].pk, esp_id=_esp_message_id(message))
+    _record_digest_sent(ids=ids, first_id=deliveries[0].pk, esp_id=esp_message_id(message))
     logger.info("Digest of %d letters sent to target %s", len(ids), target_id)
     return Outcome.SENT
 

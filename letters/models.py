@@ -164,7 +164,7 @@ class DeliveryPolicy(models.Model):
         default=default_letters_per_hour,
         help_text=_("At most this many letters an hour, spread evenly."),
     )
-    # The start of the next free sending slot; reserved under a row lock (services.py).
+    # The start of the next free sending slot; reserved under a row lock (sending.py).
     next_slot_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     panels = [FieldPanel("target"), FieldRowPanel([FieldPanel("mode"), FieldPanel("max_per_hour")])]

@@ -24,8 +24,14 @@ def deliver(delivery_id: int) -> str:
 
 @shared_task(name="letters.tasks.deliver_many", **RELIABLE)
 def deliver_many(delivery_ids: list[int]) -> dict[str, int]:
-    # A few rows per task, as the sweeper enqueues them: less broker and Celery per letter.
+    # A batch of rows per task, as the dispatch and the sweeper enqueue them: the broker's
+    # and Celery's cost once per batch, not per letter.
     return services.deliver_many(delivery_ids=delivery_ids)
+
+
+@shared_task(name="letters.tasks.dispatch_deliveries", **RELIABLE)
+def dispatch_deliveries() -> int:
+    return services.dispatch_deliveries()
 
 
 @shared_task(name="letters.tasks.sweep_deliveries", **RELIABLE)

@@ -12,16 +12,23 @@ reached the ESP and how many times. A script of answers makes it misbehave:
     "invalid"   422 ErrorCode 300, invalid To address
     "inactive"  422 ErrorCode 406, recipient marked inactive
 
-Run alone: python tests/letters/esp_stub.py --port 8025
+Run alone: python tests/letters/esp_stub.py --port 8025 (GET /_stub/metadata-counts then
+says how many times each delivery was accepted).
 """
 
 import argparse
 import collections
 import json
+import socket
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
 import uuid
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 ANSWERS = {"ok", "429", "500", "hang", "invalid", "inactive"}
 
@@ -88,6 +95,9 @@ class PostmarkStub:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # The answer goes out in two writes (head, then body): with Nagle's algorithm
+            # the body waited for the client's delayed ACK, 40 ms a letter on keep-alive.
+            disable_nagle_algorithm = True
 
             def log_message(self, format, *args):  # noqa: A002 -- quiet in tests
                 pass
@@ -99,6 +109,12 @@ class PostmarkStub:
                 self.send_header("Content-Length", str(len(raw)))
                 self.end_headers()
                 self.wfile.write(raw)
+
+            def do_GET(self):  # noqa: N802 -- http.server's naming
+                # Not Postmark's: how a stub in another process (bench/deliver.py) reports.
+                if self.path.rstrip("/") == "/_stub/metadata-counts":
+                    return self._reply(200, stub.metadata_counts())
+                return self._reply(404, {"ErrorCode": 404, "Message": "Not found"})
 
             def do_POST(self):  # noqa: N802 -- http.server's naming
                 length = int(self.headers.get("Content-Length") or 0)
@@ -152,6 +168,39 @@ class PostmarkStub:
         return Handler
 
 
+class StubProcess:
+    """This stub in a process of its own (bench/deliver.py: in the bench's process it would
+    wait for the GIL behind the producer). Reports through GET /_stub/metadata-counts."""
+
+    def __init__(self, *, port: int, log_path: Path):
+        self.url = f"http://127.0.0.1:{port}/"
+        self._log = log_path.open("wb")
+        self.process = subprocess.Popen(  # noqa: S603 -- our own command line
+            [sys.executable, __file__, "--port", str(port)],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    return
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("the ESP stub did not start")
+
+    def metadata_counts(self) -> dict[str, int]:
+        """As PostmarkStub.metadata_counts, from the other process."""
+        address = f"{self.url}_stub/metadata-counts"
+        with urllib.request.urlopen(address, timeout=30) as answer:  # noqa: S310 -- our stub
+            return json.load(answer)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self._log.close()
+
+
 def _addr_spec(address: str) -> str:
     return address.rpartition("<")[2].rstrip(">").strip().lower()
 
@@ -162,5 +211,5 @@ if __name__ == "__main__":
     parser.add_argument("--port", type=int, default=8025)
     args = parser.parse_args()
     stub = PostmarkStub(host=args.host, port=args.port)
-    print(f"Postmark stub on {stub.url}")
+    print(f"Postmark stub on {stub.url}", flush=True)
     stub.server.serve_forever()

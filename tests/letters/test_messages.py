@@ -3,7 +3,7 @@ from email.policy import default
 
 import pytest
 
-from letters.messages import build_letter_message, header_safe
+from letters.messages import build_letter_message, drop_esp_connection, esp_connection, header_safe
 from letters.models import LetterTemplate, fill_placeholders
 from tests.factories import DeliveryFactory, LetterFactory, SupporterFactory, TargetFactory
 
@@ -102,3 +102,16 @@ def test_a_letter_template_renders_for_a_target(case):
     target = TargetFactory(salutation="Señora Comisionada")
     subject, body = template.render(target=target, supporter=SupporterFactory(name="Ana"))
     assert (subject, body) == ("UA 58/20", "Señora Comisionada: Ana")
+
+
+def test_the_esp_connection_reads_the_environments_proxy_once(postmark, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "")
+    drop_esp_connection()
+    try:
+        session = esp_connection().session
+        # Settled when it opened, so requests need not look again for every letter.
+        assert session.proxies["http"] == "http://proxy.example:3128"
+        assert session.trust_env is False
+    finally:
+        drop_esp_connection()

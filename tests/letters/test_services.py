@@ -4,10 +4,11 @@ import pytest
 import requests
 from anymail.exceptions import AnymailRecipientsRefused, AnymailRequestsAPIError
 from django.core import mail
+from django.core.cache import cache
 from django.core.mail.backends import locmem
 from django.utils import timezone
 
-from letters import services
+from letters import services, tasks
 from letters.models import Delivery, DeliveryPolicy, Letter
 from letters.services import Outcome
 from tests.factories import LetterFactory, TargetFactory
@@ -79,7 +80,9 @@ def test_queueing_a_letter_confirms_it_and_writes_one_delivery_per_target(
     assert letter.status == Letter.Status.CONFIRMED and letter.confirmed_at
     assert {d.target for d in deliveries} == {official, copy}
     assert all(d.status == Status.QUEUED for d in deliveries)
-    assert len(callbacks) == 2
+    # One request for a dispatch, which hands both rows to a worker.
+    assert callbacks == [services.request_dispatch]
+    assert all(d.enqueued_at is None for d in deliveries)
 
 
 def test_queueing_a_letter_twice_changes_nothing(letter, django_capture_on_commit_callbacks):
@@ -106,6 +109,85 @@ def test_identical_letters_get_a_lower_priority(case, official):
     identical = LetterFactory(case=case, targets=[official], is_identical_to_sample=True)
     personal = LetterFactory(case=case, targets=[official], personal_share=80)
     assert queued(identical).priority < queued(personal).priority
+
+
+# --- dispatch --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def enqueued(monkeypatch) -> list[list[int]]:
+    """The ids of each deliver_many task enqueued, kept here instead of the broker."""
+    batches: list[list[int]] = []
+    monkeypatch.setattr(tasks.deliver_many, "delay", batches.append)
+    return batches
+
+
+def test_a_burst_of_confirmations_is_delivered_in_batches(
+    case, official, enqueued, django_assert_num_queries
+):
+    DeliveryPolicy.objects.create(target=official, max_per_hour=100_000_000)  # never binds
+    identical = [
+        queued(LetterFactory(case=case, targets=[official], is_identical_to_sample=True)).pk
+        for _ in range(5)
+    ]
+    personal = [queued(LetterFactory(case=case, targets=[official])).pk for _ in range(40)]
+
+    assert services.dispatch_deliveries() == 45
+    assert [len(batch) for batch in enqueued] == [20, 20, 5]
+    assert set(enqueued[2]) == set(identical)  # own words first
+    assert sorted(enqueued[0] + enqueued[1]) == sorted(personal)
+    # A batch costs its claim, its read and its pace reservation, then one statement a letter.
+    with django_assert_num_queries(2 + 4 + 20):
+        assert services.deliver_many(delivery_ids=enqueued[0]) == {"sent": 20}
+    for batch in enqueued[1:]:
+        services.deliver_many(delivery_ids=batch)
+    assert Delivery.objects.filter(status=Status.SENT).count() == len(mail.outbox) == 45
+    assert services.dispatch_deliveries() == 0
+
+
+@pytest.fixture
+def own_cache(settings):
+    """A cache of this test's own: the dispatch mark must not come from another test."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"},
+    }
+
+
+def a_second_passes(monkeypatch) -> None:
+    cache.delete(services._DISPATCH_MARK)
+    monkeypatch.setattr(services, "_dispatch_requested_until", 0.0)
+
+
+def test_a_burst_of_confirmations_asks_for_one_dispatch_a_second(own_cache, monkeypatch):
+    requests = []
+    monkeypatch.setattr(tasks.dispatch_deliveries, "apply_async", lambda **kw: requests.append(kw))
+    a_second_passes(monkeypatch)
+    for _ in range(3):
+        services.request_dispatch()
+    # Due after the mark expires, so it sees the rows of the requests the mark turned away.
+    assert requests == [{"countdown": services.DISPATCH_SECONDS + 0.25}]
+    # Another process finds the mark standing and leaves the dispatch to the first.
+    monkeypatch.setattr(services, "_dispatch_requested_until", 0.0)
+    services.request_dispatch()
+    assert len(requests) == 1
+    a_second_passes(monkeypatch)
+    services.request_dispatch()
+    assert len(requests) == 2
+
+
+def test_a_letter_is_queued_even_when_no_dispatch_can_be_requested(
+    letter, own_cache, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broker_down(**kwargs):
+        raise ConnectionError("broker down")
+
+    a_second_passes(monkeypatch)
+    monkeypatch.setattr(tasks.dispatch_deliveries, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.queue_letter(letter=letter)
+    # The sweeper's next run finds the row.
+    assert services.sweep_deliveries()["enqueued"] == 1
 
 
 # --- deliver ---------------------------------------------------------------------------
@@ -292,10 +374,17 @@ def test_the_sweeper_leaves_a_delivery_whose_lease_runs(letter):
 
 def test_the_sweeper_does_not_enqueue_a_fresh_delivery_twice(letter):
     queued(letter)
+    assert services.dispatch_deliveries() == 1
     assert sweep_at(0)["enqueued"] == 0
     # Its task was lost: after a lease, the sweeper sends another.
     assert sweep_at(6)["enqueued"] == 1
     assert sweep_at(6.5)["enqueued"] == 0
+
+
+def test_the_sweeper_enqueues_a_fresh_delivery_whose_dispatch_was_lost(letter):
+    queued(letter)
+    assert sweep_at(0)["enqueued"] == 1
+    assert services.dispatch_deliveries() == 0
 
 
 def test_the_sweeper_enqueues_a_long_wait_when_it_ends(case, official):

@@ -28,7 +28,13 @@ def test_the_sweep_task_reports_what_it_did():
 
 
 def test_delivery_tasks_ack_late_and_survive_a_lost_worker():
-    for task in (tasks.deliver, tasks.sweep_deliveries, tasks.tell_supporter_of_failure):
+    for task in (
+        tasks.deliver,
+        tasks.deliver_many,
+        tasks.dispatch_deliveries,
+        tasks.sweep_deliveries,
+        tasks.tell_supporter_of_failure,
+    ):
         assert task.acks_late and task.reject_on_worker_lost
 
 
