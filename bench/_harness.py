@@ -1,7 +1,8 @@
-"""What bench/sign.py and bench/page.py share: a fresh stack, gunicorn, and a load generator.
+"""What bench/sign.py and bench/page.py share: a fresh stack, the web server, and a load
+generator.
 
 The stack is real: PostgreSQL (a database of its own, dropped and recreated), Redis (DB 14,
-flushed), the demo site, and gunicorn serving config.wsgi. The load generator (an asyncio
+flushed), the demo site, and granian (as in production) or gunicorn serving config.wsgi. The load generator (an asyncio
 client over raw keep-alive sockets) and the report live in _load.py, re-exported here.
 """
 
@@ -31,23 +32,23 @@ DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = "redis://127.0.0.1:6379/14"
 CASE_SLUG = "114-26"
 
-# Best of the settings tried on the 2-core bench machine (see bench/README.md): a process
-# runs one thread of Python at a time and keeps the connections it accepted, so twice as
-# many processes as cores, with a second thread each to cover waits on PostgreSQL/Redis.
-DEFAULT_WORKERS = 4
-DEFAULT_THREADS = 2
+# Best of the settings tried on the 2-core bench machine for each server (bench/README.md).
+# gunicorn: a process runs one thread of Python at a time and keeps the connections it
+# accepted, so twice as many processes as cores did best. granian spreads requests over
+# its threads itself; one process per core with four threads did best.
+DEFAULT_SIZES = {"granian": (2, 4), "gunicorn": (4, 2)}
 
 
 def parse_args(description: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--seconds", type=float, default=30, help="length of each run")
     parser.add_argument("--connections", type=int, default=16, help="concurrent clients")
-    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="server processes")
+    parser.add_argument("--workers", type=int, help="server processes (default: per server)")
     parser.add_argument(
-        "--threads", type=int, default=DEFAULT_THREADS, help="threads per worker (1: sync)"
+        "--threads", type=int, help="threads per process (gunicorn: 1 means sync workers)"
     )
     parser.add_argument(
-        "--server", default="gunicorn", choices=["gunicorn", "granian"], help="WSGI server"
+        "--server", default="granian", choices=sorted(DEFAULT_SIZES), help="WSGI server"
     )
     parser.add_argument("--rows", type=int, default=1_000_000, help="signatures to pre-load")
     parser.add_argument("--skip-million", action="store_true", help="only the empty run")
@@ -56,7 +57,11 @@ def parse_args(description: str) -> argparse.Namespace:
         action="store_true",
         help="keep the last run's database (quicker when trying server settings)",
     )
-    return parser.parse_args()
+    args = parser.parse_args()
+    workers, threads = DEFAULT_SIZES[args.server]
+    args.workers = args.workers or workers
+    args.threads = args.threads or threads
+    return args
 
 
 # --- The stack ------------------------------------------------------------------------
@@ -125,7 +130,7 @@ class Case:
 
 
 class Stack:
-    """A fresh database and Redis DB with the demo loaded, and gunicorn serving them."""
+    """A fresh database and Redis DB with the demo loaded, and the web server on them."""
 
     def __init__(self, args: argparse.Namespace):
         self.args = args
@@ -204,12 +209,12 @@ class Stack:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.server.poll() is not None:
-                sys.exit("gunicorn exited before it answered")
+                sys.exit(f"{self.args.server} exited before it answered")
             with contextlib.suppress(OSError, ValueError, asyncio.IncompleteReadError):
                 if asyncio.run(self._answers()):
                     return
             time.sleep(0.2)
-        sys.exit("gunicorn did not answer the case page within 60 s")
+        sys.exit(f"{self.args.server} did not answer the case page within 60 s")
 
     async def _answers(self) -> bool:
         """Whether the case page is served, by every worker (one request per thread)."""
@@ -229,7 +234,7 @@ class Stack:
                 self.server.kill()
 
     def cpu_seconds(self) -> dict[int, float]:
-        """CPU time used so far by gunicorn's processes and this database's backends.
+        """CPU time used so far by the web server's processes and this database's backends.
 
         Other work on the machine slows a run down but does not add to these, so CPU per
         request is the figure to trust when the machine is shared.

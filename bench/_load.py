@@ -125,7 +125,7 @@ class RunResult:
     latencies: list[float] = dataclasses.field(default_factory=list)
     extra: dict = dataclasses.field(default_factory=dict)
     client_cpu: float = 0.0
-    server_cpu: float = float("nan")  # CPU seconds of gunicorn + PostgreSQL per unit of work
+    server_cpu: float = float("nan")  # CPU seconds of the web server + PostgreSQL per unit of work
     first_error: str = ""
 
     @property
