@@ -41,25 +41,37 @@ def _event_key(event: AnymailTrackingEvent, esp_name: str) -> str:
     return f"{esp_name}:sha256:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
-def _find_delivery_id(event: AnymailTrackingEvent) -> int | None:
-    """By our metadata first (present even before the send was recorded), else message id."""
-    try:
-        delivery_id = int((event.metadata or {}).get("delivery_id"))
-    except (TypeError, ValueError):
-        delivery_id = None
-    if delivery_id is not None and Delivery.objects.filter(pk=delivery_id).exists():
-        return delivery_id
+def _find_delivery_ids(event: AnymailTrackingEvent) -> list[int]:
+    """The deliveries an event is about: one letter, or every letter of a digest.
+
+    By our metadata first (present even before the send was recorded): a letter carries
+    its delivery id, a digest the id of its first delivery, whose Message-ID its letters
+    share. Else by the ESP's message id, which a digest's letters also share.
+    """
+    metadata = event.metadata or {}
+    for key in ("delivery_id", "digest_of"):
+        try:
+            delivery_id = int(metadata.get(key))
+        except (TypeError, ValueError):
+            continue
+        first = Delivery.objects.filter(pk=delivery_id).values_list("message_id", flat=True)
+        if not first.exists():
+            continue
+        if key == "delivery_id":
+            return [delivery_id]
+        siblings = Delivery.objects.filter(message_id=first.get()).exclude(message_id="")
+        return sorted({delivery_id, *siblings.values_list("pk", flat=True)})
     if event.message_id:
-        return (
+        return list(
             Delivery.objects.filter(esp_message_id=str(event.message_id)[:200])
+            .order_by("pk")
             .values_list("pk", flat=True)
-            .first()
         )
-    return None
+    return []
 
 
 def record_delivery_event(*, event: AnymailTrackingEvent, esp_name: str) -> DeliveryEvent | None:
-    """Record an ESP tracking event and move its delivery, only from the expected states.
+    """Record an ESP tracking event and move its deliveries, only from the expected states.
 
     Idempotent on the event id: a replayed event returns None and changes nothing.
     Events that say nothing about delivery (opens, clicks) are ignored. A bounce or a
@@ -69,14 +81,15 @@ def record_delivery_event(*, event: AnymailTrackingEvent, esp_name: str) -> Deli
 
     if event.event_type not in _TRANSITIONS:
         return None
-    delivery_id = _find_delivery_id(event)
+    delivery_ids = _find_delivery_ids(event)
     new_status, from_statuses = _TRANSITIONS[event.event_type]
     description = " ".join(filter(None, [event.description, event.mta_response]))
     with transaction.atomic():
         record, created = DeliveryEvent.objects.get_or_create(
             event_id=_event_key(event, esp_name),
             defaults={
-                "delivery_id": delivery_id,
+                # A digest's event is filed under its first letter.
+                "delivery_id": delivery_ids[0] if delivery_ids else None,
                 "esp_name": esp_name[:40],
                 "event_type": event.event_type,
                 "description": description[:2000],
@@ -85,10 +98,10 @@ def record_delivery_event(*, event: AnymailTrackingEvent, esp_name: str) -> Deli
         )
         if not created:
             return None
-        if delivery_id is None or new_status is None:
+        if not delivery_ids or new_status is None:
             return record
         if event.message_id:
-            Delivery.objects.filter(pk=delivery_id, esp_message_id="").update(
+            Delivery.objects.filter(pk__in=delivery_ids, esp_message_id="").update(
                 esp_message_id=str(event.message_id)[:200]
             )
         fields = {"status": new_status, _STAMPS[new_status]: event.timestamp or timezone.now()}
@@ -99,9 +112,14 @@ def record_delivery_event(*, event: AnymailTrackingEvent, esp_name: str) -> Deli
                 else Delivery.ErrorCode.REJECTED_ADDRESS
             )
             fields["error"] = record.description
-        moved = Delivery.objects.filter(pk=delivery_id, status__in=from_statuses).update(
-            lease_expires_at=None, **fields
+        # Locked, so the supporters told are exactly those whose letter this event moved.
+        movable = list(
+            Delivery.objects.select_for_update()
+            .filter(pk__in=delivery_ids, status__in=from_statuses)
+            .values_list("pk", flat=True)
         )
-        if moved and new_status != Status.DELIVERED:
-            tasks.tell_supporter_of_failure.delay_on_commit(delivery_id)
+        Delivery.objects.filter(pk__in=movable).update(lease_expires_at=None, **fields)
+        if new_status != Status.DELIVERED:
+            for delivery_id in movable:
+                tasks.tell_supporter_of_failure.delay_on_commit(delivery_id)
     return record

@@ -137,3 +137,57 @@ def test_an_event_before_the_send_was_recorded_still_lands(client, letter):
     delivery.refresh_from_db()
     assert delivery.status == Status.DELIVERED
     assert delivery.esp_message_id == "883953f4-6105-42a2-a16a-77a8eac79483"
+
+
+@pytest.fixture
+def stub_with_secret(postmark, settings):
+    """The ESP stub (its fixture replaces the ANYMAIL settings), webhooks still secured."""
+    settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": "user:pass"}
+    return postmark
+
+
+def test_a_bounce_on_a_digest_marks_every_letter_in_it_and_tells_each_supporter(
+    client, stub_with_secret, case, official, django_capture_on_commit_callbacks
+):
+    postmark = stub_with_secret
+    from letters import digests
+    from letters.models import DeliveryPolicy
+
+    from .test_digests import write_letters
+
+    DeliveryPolicy.objects.create(target=official, mode=DeliveryPolicy.Mode.DAILY_DIGEST)
+    deliveries = write_letters(case, official, 3)
+    assert digests.send_digest(target_id=official.pk) == "sent"
+    (message,) = postmark.messages
+
+    bounce = payload(
+        "postmark_bounce",
+        MessageID=message["MessageID"],
+        Metadata={"digest_of": str(deliveries[0].pk), "letters": "3"},
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert post(client, bounce).status_code == 200
+
+    assert {row.status for row in Delivery.objects.all()} == {Status.BOUNCED}
+    assert len(callbacks) == 3
+    assert DeliveryEvent.objects.get().delivery_id == deliveries[0].pk
+
+
+def test_a_digest_event_without_metadata_is_found_by_the_esps_message_id(
+    client, stub_with_secret, case, official
+):
+    postmark = stub_with_secret
+    from letters import digests
+    from letters.models import DeliveryPolicy
+
+    from .test_digests import write_letters
+
+    DeliveryPolicy.objects.create(target=official, mode=DeliveryPolicy.Mode.DAILY_DIGEST)
+    write_letters(case, official, 2)
+    digests.send_digest(target_id=official.pk)
+    (message,) = postmark.messages
+    delivered = payload("postmark_delivery", MessageID=message["MessageID"])
+    del delivered["Metadata"]
+
+    assert post(client, delivered).status_code == 200
+    assert {row.status for row in Delivery.objects.all()} == {Status.DELIVERED}
