@@ -96,6 +96,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, before anything reads a body: lets ESP inbound posts past the form-size limit.
+    "letters.middleware.InboundMailBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above sessions, locale and CSRF: a cached page skips all of them (cms/cache.py).
@@ -392,3 +394,6 @@ PLUMA_REPLY_REMINDER_DAYS = env_int("PLUMA_REPLY_REMINDER_DAYS", 7)
 PLUMA_REPLY_TOKEN_DAYS = env_int("PLUMA_REPLY_TOKEN_DAYS", 365)
 # Largest attachment of a reply, or upload of a postal reply, that is kept (bytes).
 PLUMA_REPLY_ATTACHMENT_MAX_BYTES = env_int("PLUMA_REPLY_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Largest ESP inbound post taken (bytes): Postmark sends up to 35 MB of email as base64
+# JSON. Only posts with the webhook secret get past Django's 2.5 MB (letters/middleware.py).
+PLUMA_INBOUND_MAX_BYTES = env_int("PLUMA_INBOUND_MAX_BYTES", 50 * 1024 * 1024)

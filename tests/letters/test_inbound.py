@@ -186,3 +186,40 @@ def test_the_same_message_to_two_reply_addresses_is_two_messages(letter, officia
     receive_message(raw=raw, envelope_recipient=tokens.reply_address(delivery.pk))
     receive_message(raw=raw, envelope_recipient=tokens.reply_address(delivery.pk + 1))
     assert InboundMessage.objects.count() == 2
+
+
+def with_scanned_letter(data: dict, size: int) -> dict:
+    """The reply with a (pretend) scan attached, base64 as Postmark sends it."""
+    scan = b"%PDF-1.4\n" + b"0" * size + b"\n%%EOF\n"
+    data["Attachments"] = [
+        {
+            "Name": "oficio-escaneado.pdf",
+            "Content": base64.b64encode(scan).decode(),
+            "ContentType": "application/pdf",
+            "ContentLength": len(scan),
+        }
+    ]
+    return data
+
+
+def test_a_reply_larger_than_a_form_post_is_stored(client, sent, settings):
+    data = with_scanned_letter(payload("postmark_inbound.json", sent), 3 * 1024 * 1024)
+    assert len(json.dumps(data)) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+    assert post_postmark(client, data).status_code == 200
+    assert InboundMessage.objects.count() == 1
+
+
+def test_a_large_post_without_the_webhook_secret_gets_no_more_room(client, sent, settings):
+    data = with_scanned_letter(payload("postmark_inbound.json", sent), 3 * 1024 * 1024)
+
+    assert post_postmark(client, data, credentials="user:wrong").status_code == 400
+    assert not InboundMessage.objects.exists()
+
+
+def test_a_post_over_the_inbound_limit_is_refused_with_413(client, sent, settings):
+    settings.PLUMA_INBOUND_MAX_BYTES = 1024 * 1024
+    data = with_scanned_letter(payload("postmark_inbound.json", sent), 2 * 1024 * 1024)
+
+    assert post_postmark(client, data).status_code == 413
+    assert not InboundMessage.objects.exists()
