@@ -397,3 +397,9 @@ PLUMA_REPLY_ATTACHMENT_MAX_BYTES = env_int("PLUMA_REPLY_ATTACHMENT_MAX_BYTES", 1
 # Largest ESP inbound post taken (bytes): Postmark sends up to 35 MB of email as base64
 # JSON. Only posts with the webhook secret get past Django's 2.5 MB (letters/middleware.py).
 PLUMA_INBOUND_MAX_BYTES = env_int("PLUMA_INBOUND_MAX_BYTES", 50 * 1024 * 1024)
+# Officials on a daily digest get it after this hour, local time (TIME_ZONE), with at most
+# this many letters (an email their server still takes); the rest wait a day.
+PLUMA_DIGEST_HOUR = env_int("PLUMA_DIGEST_HOUR", 8)
+PLUMA_DIGEST_MAX_LETTERS = env_int("PLUMA_DIGEST_MAX_LETTERS", 1000)
+# Letters in one printed bundle (a PDF organizers print and post); the rest go in the next.
+PLUMA_BUNDLE_MAX_LETTERS = env_int("PLUMA_BUNDLE_MAX_LETTERS", 2000)

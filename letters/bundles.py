@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Min, QuerySet
 from django.utils import formats, timezone, translation
@@ -36,7 +37,6 @@ logger = logging.getLogger(__name__)
 Status = Delivery.Status
 # A parcel an organizer can print and post in one go; it also bounds the PDF's memory
 # (ReportLab keeps a document's compressed pages until it is saved).
-BUNDLE_MAX_LETTERS = 2000
 BUNDLE_KEY = re.compile(r"^b(?P<target>\d{1,12})-(?P<stamp>\d{1,20})$")
 
 # DejaVu covers far more scripts than the PDF base fonts (Latin-1 only); use it if the
@@ -98,7 +98,7 @@ def open_bundles() -> list[dict]:
 
 
 def prepare_bundle(*, target: Target, now: datetime.datetime | None = None) -> tuple[str, int]:
-    """Claim up to BUNDLE_MAX_LETTERS waiting letters of a bundle target into a new bundle.
+    """Claim up to PLUMA_BUNDLE_MAX_LETTERS waiting letters of a bundle target into a new bundle.
 
     Returns (bundle key, letters in it); (key, 0) when nothing waits. Acts only on rows
     still queued, so a letter is in at most one bundle.
@@ -116,7 +116,7 @@ def prepare_bundle(*, target: Target, now: datetime.datetime | None = None) -> t
         ids = list(
             waiting.select_for_update(skip_locked=True, of=("self",))
             .order_by("-priority", "queued_at", "pk")
-            .values_list("pk", flat=True)[:BUNDLE_MAX_LETTERS]
+            .values_list("pk", flat=True)[: settings.PLUMA_BUNDLE_MAX_LETTERS]
         )
         claimed = Delivery.objects.filter(pk__in=ids, status=Status.QUEUED).update(
             status=Status.SENDING,

@@ -28,17 +28,13 @@ from .sending import Outcome, esp_message_id, lease_duration
 logger = logging.getLogger(__name__)
 
 Status = Delivery.Status
-# Local time (TIME_ZONE) after which a day's digest goes; the beat runs hourly, so a
-# missed run is caught up by the next one.
-DIGEST_HOUR = 8
-# An email an official's server will still take (a few MB); the rest waits a day.
-DIGEST_MAX_LETTERS = 1000
+# The hour and size of a digest are settings: PLUMA_DIGEST_HOUR, PLUMA_DIGEST_MAX_LETTERS.
 
 
 def next_digest_at(now: datetime.datetime) -> datetime.datetime:
-    """DIGEST_HOUR on the local day after ``now``."""
+    """PLUMA_DIGEST_HOUR on the local day after ``now``."""
     tomorrow = timezone.localtime(now) + datetime.timedelta(days=1)
-    return tomorrow.replace(hour=DIGEST_HOUR, minute=0, second=0, microsecond=0)
+    return tomorrow.replace(hour=settings.PLUMA_DIGEST_HOUR, minute=0, second=0, microsecond=0)
 
 
 def digest_message_id(first_delivery_id: int) -> str:
@@ -73,7 +69,7 @@ def send_due_digests(*, now: datetime.datetime | None = None) -> int:
 
 
 def _claim(*, target_id: int, now: datetime.datetime) -> list[int]:
-    """Claim up to DIGEST_MAX_LETTERS waiting letters of a due digest; [] if not due."""
+    """Claim up to PLUMA_DIGEST_MAX_LETTERS waiting letters of a due digest; [] if not due."""
     with transaction.atomic():
         # The policy row lock makes two runs for one target take turns; the second finds
         # next_slot_at moved on.
@@ -95,7 +91,7 @@ def _claim(*, target_id: int, now: datetime.datetime) -> list[int]:
         ids = list(
             waiting.select_for_update(skip_locked=True, of=("self",))
             .order_by("-priority", "queued_at", "pk")
-            .values_list("pk", flat=True)[:DIGEST_MAX_LETTERS]
+            .values_list("pk", flat=True)[: settings.PLUMA_DIGEST_MAX_LETTERS]
         )
         if not ids:
             return []

@@ -157,3 +157,15 @@ def test_a_digest_lost_mid_send_goes_out_with_the_next_one(postmark, case, diges
 def test_the_digest_beat_runs_hourly():
     entry = settings.CELERY_BEAT_SCHEDULE["send-digests"]
     assert entry == {"task": "letters.tasks.send_due_digests", "schedule": 3600.0}
+
+
+def test_the_digest_hour_and_size_are_settings(postmark, case, digest_official, settings):
+    settings.PLUMA_DIGEST_HOUR = 17
+    settings.PLUMA_DIGEST_MAX_LETTERS = 2
+    write_letters(case, digest_official, 3)
+
+    assert digests.send_digest(target_id=digest_official.pk) == "sent"
+    assert "2 letters" in postmark.messages[0]["Subject"]
+    assert Delivery.objects.filter(status=Status.QUEUED).count() == 1
+    later = timezone.localtime(digests.next_digest_at(timezone.now()))
+    assert later.hour == 17
