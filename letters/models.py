@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
-from campaigns.models import Supporter, Target, UrgentAction
+from campaigns.models import LANGUAGE_CHOICES, Supporter, Target, UrgentAction
 
 PLACEHOLDERS = (
     "salutation",
@@ -52,7 +52,9 @@ class LetterTemplate(models.Model):
     case = models.ForeignKey(
         UrgentAction, on_delete=models.CASCADE, related_name="letter_templates"
     )
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    # Any language an official may read (a German embassy gets German), not only the
+    # site's: the same list as Target.language.
+    language = models.CharField(_("language"), max_length=10, choices=LANGUAGE_CHOICES)
     subject = models.CharField(
         _("subject"), max_length=200, help_text=_("For example: Protect {target_name}'s staff")
     )

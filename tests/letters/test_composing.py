@@ -153,6 +153,24 @@ def test_a_target_without_a_sample_in_its_language_gets_the_supporters_language(
     assert list(letters["en"].targets.all()) == [german]
 
 
+def test_an_editors_german_sample_goes_to_the_german_embassy_in_german(
+    embassy_case, official, samples
+):
+    german_sample = LetterTemplateFactory(
+        case=embassy_case,
+        language="de",
+        subject="UA {ua_number}: Schützen Sie die Verteidigerin",
+        body="{salutation},\n\nich bitte Sie, die Verteidigerin zu schützen.\n\n{supporter_name}",
+    )
+    german_sample.full_clean()  # "de" is a language editors can choose
+    german = EmbassyFactory(accredited_to_country="DE", country="DE", language="de")
+    letters = {
+        letter.language: letter for letter in write(embassy_case, country="DE", language="en")
+    }
+    assert list(letters["de"].targets.all()) == [german]
+    assert letters["de"].body == german_sample.body
+
+
 def test_edited_text_is_stored_with_its_share_of_own_words(case, official, samples):
     body = samples["es"].body + "\n\nMi familia y yo seguimos este caso con atención."
     [letter] = write(case, texts={"es": LetterText(subject="Proteja a Clemencia", body=body)})
