@@ -20,6 +20,7 @@ from .announcements import (
     send_announcement,
     unsubscribe_from_case,
 )
+from .mail import read_subscription_token, read_unsubscribe_token
 from .models import Announcement, DeadlineExtension, FollowUp, UrgentAction
 from .privacy import (
     apply_retention,
@@ -39,6 +40,7 @@ from .subscriptions import (
     send_subscription_confirmation,
     send_weekly_digest,
     subscribe,
+    subscription_for,
 )
 
 __all__ = [
@@ -65,6 +67,7 @@ __all__ = [
     "send_subscription_confirmation",
     "send_weekly_digest",
     "subscribe",
+    "unsubscribe_by_mail",
     "unsubscribe_from_case",
     "withdraw_consent",
 ]
@@ -292,3 +295,25 @@ def publish_follow_up(*, follow_up: FollowUp, by: AbstractBaseUser | None = None
             lambda: announce(action=action, kind=Kind.FOLLOW_UP, reference=follow_up.pk)
         )
     return follow_up
+
+
+def unsubscribe_by_mail(*, subject: str) -> bool:
+    """Act on a mail to the List-Unsubscribe mailto: address (PLUMA_UNSUBSCRIBE_EMAIL).
+
+    Its subject is "unsubscribe <token>", the token of the one-click link in the same
+    email: updates on one case, or a subscription to new cases. Returns whether the
+    token was one of ours; acting on it twice changes nothing more.
+    """
+    word, _space, token = subject.strip().partition(" ")
+    if word.lower() != "unsubscribe" or not token.strip():
+        return False
+    token = token.strip()
+    if case := read_unsubscribe_token(token):
+        unsubscribe_from_case(supporter_id=case[0], action_id=case[1])
+        return True
+    if (read := read_subscription_token(token)) and (
+        subscription := subscription_for(subscription_id=read[0], token=read[1])
+    ):
+        cancel_subscription(subscription=subscription)
+        return True
+    return False

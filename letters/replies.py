@@ -22,8 +22,9 @@ from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from campaigns.mail import mask_email
 from campaigns.models import Announcement, Target, UrgentAction
-from campaigns.services import announce
+from campaigns.services import announce, unsubscribe_by_mail
 
 from . import attachments, tokens
 from .messages import header_safe
@@ -164,6 +165,8 @@ def record_reply(*, inbound_id: int) -> Reply:
     inbound = InboundMessage.objects.get(pk=inbound_id)
     message = AnymailInboundMessage.parse_raw_mime_bytes(bytes(inbound.raw))
     now = timezone.now()
+    if inbound.envelope_recipient.strip().lower() == settings.PLUMA_UNSUBSCRIBE_EMAIL.lower():
+        return _file_unsubscribe(inbound=inbound, message=message, now=now)
     delivery, routed_by, why = route(
         message=message, envelope_recipient=inbound.envelope_recipient, now=now
     )
@@ -208,6 +211,31 @@ def record_reply(*, inbound_id: int) -> Reply:
         # Two workers ran the same task: the other one filed it.
         return Reply.objects.get(inbound_id=inbound_id)
     logger.info("Inbound message %s filed as %s reply %s", inbound_id, kind, reply.pk)
+    return reply
+
+
+def _file_unsubscribe(
+    *, inbound: InboundMessage, message: AnymailInboundMessage, now: datetime.datetime
+) -> Reply:
+    """A supporter's mail to the List-Unsubscribe mailto: act on it, and keep no more of it
+    than the inbox needs to show it was handled (a supporter's address is not a reply)."""
+    acted = unsubscribe_by_mail(subject=message.subject or "")
+    reply = Reply(
+        inbound=inbound,
+        kind=Kind.AUTOMATIC,
+        routed_by=RoutedBy.NONE,
+        from_address=mask_email(str(message.from_email.addr_spec if message.from_email else "")),
+        subject=_("Unsubscribe request (done)") if acted else _("Unsubscribe request (not ours)"),
+        sent_at=message.date,
+        received_at=inbound.received_at,
+    )
+    try:
+        with transaction.atomic():
+            reply.save()
+            InboundMessage.objects.filter(pk=inbound.pk).update(raw=b"", routed_at=now)
+    except IntegrityError:
+        return Reply.objects.get(inbound_id=inbound.pk)
+    logger.info("Inbound message %s: unsubscribe request, acted=%s", inbound.pk, acted)
     return reply
 
 

@@ -223,3 +223,75 @@ def test_a_post_over_the_inbound_limit_is_refused_with_413(client, sent, setting
 
     assert post_postmark(client, data).status_code == 413
     assert not InboundMessage.objects.exists()
+
+
+# --- the List-Unsubscribe mailto: ---------------------------------------------------------
+
+
+def unsubscribe_mail(subject: str, sender: str = "ana@example.org") -> bytes:
+    return (
+        f"From: Ana <{sender}>\r\nTo: unsubscribe@replies.test\r\nSubject: {subject}\r\n"
+        "Message-ID: <u1@example.org>\r\nDate: Tue, 24 Nov 2026 10:00:00 +0000\r\n\r\n"
+        "Please unsubscribe me.\r\n"
+    ).encode()
+
+
+@pytest.fixture
+def unsubscribe_address(settings):
+    settings.PLUMA_UNSUBSCRIBE_EMAIL = "unsubscribe@replies.test"
+    return settings.PLUMA_UNSUBSCRIBE_EMAIL
+
+
+def test_a_mail_to_the_unsubscribe_address_stops_updates_on_its_case(unsubscribe_address):
+    from campaigns.mail import make_unsubscribe_token
+    from campaigns.models import Consent
+    from letters import inbound
+    from tests.factories import ConsentFactory
+
+    consent = ConsentFactory(kind=Consent.Kind.CASE_UPDATES)
+    token = make_unsubscribe_token(supporter_id=consent.supporter_id, action_id=consent.action_id)
+    stored, _created = inbound.receive_message(
+        raw=unsubscribe_mail(f"unsubscribe {token}"), envelope_recipient=unsubscribe_address
+    )
+
+    reply = replies.record_reply(inbound_id=stored.pk)
+
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None
+    assert reply.kind == Reply.Kind.AUTOMATIC and reply.delivery is None
+    assert "ana@example.org" not in reply.from_address  # masked: a supporter, not a reply
+    stored.refresh_from_db()
+    assert bytes(stored.raw) == b""
+    assert replies.record_reply(inbound_id=stored.pk) == reply
+
+
+def test_a_mail_to_the_unsubscribe_address_cancels_a_subscription(unsubscribe_address):
+    from campaigns.mail import make_subscription_token
+    from letters import inbound
+    from tests.factories import SubscriptionFactory
+
+    subscription = SubscriptionFactory()
+    token = make_subscription_token(subscription_id=subscription.pk, token=subscription.token)
+    stored, _created = inbound.receive_message(
+        raw=unsubscribe_mail(f"unsubscribe {token}"), envelope_recipient=unsubscribe_address
+    )
+    replies.record_reply(inbound_id=stored.pk)
+
+    subscription.refresh_from_db()
+    assert subscription.cancelled_at is not None
+
+
+def test_a_forged_unsubscribe_mail_changes_nothing(unsubscribe_address):
+    from campaigns.models import Consent
+    from letters import inbound
+    from tests.factories import ConsentFactory
+
+    consent = ConsentFactory(kind=Consent.Kind.CASE_UPDATES)
+    stored, _created = inbound.receive_message(
+        raw=unsubscribe_mail("unsubscribe not-a-token"), envelope_recipient=unsubscribe_address
+    )
+    reply = replies.record_reply(inbound_id=stored.pk)
+
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is None
+    assert "not ours" in reply.subject
