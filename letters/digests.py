@@ -23,7 +23,7 @@ from . import tokens
 from .errors import SendErrorKind, sort_send_error
 from .messages import display_name, header_safe, letters_domain
 from .models import Delivery, DeliveryPolicy, Letter, fill_placeholders, placeholder_values
-from .sending import Outcome, esp_message_id, lease_duration
+from .sending import Outcome, esp_message_id, failure_fields, lease_duration
 
 logger = logging.getLogger(__name__)
 
@@ -216,14 +216,7 @@ def _fail_all(*, ids: list[int], code: str, error: str) -> None:
     failed = list(
         Delivery.objects.filter(pk__in=ids, status=Status.SENDING).values_list("pk", flat=True)
     )
-    Delivery.objects.filter(pk__in=failed).update(
-        status=Status.FAILED,
-        failed_at=timezone.now(),
-        error_code=code,
-        error=error[:2000],
-        lease_expires_at=None,
-        attempts=F("attempts") + 1,
-    )
+    Delivery.objects.filter(pk__in=failed).update(**failure_fields(code=code, error=error))
     for delivery_id in failed:
         tasks.tell_supporter_of_failure.delay_on_commit(delivery_id)
 

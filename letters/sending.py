@@ -283,6 +283,18 @@ def _hand_back(
         tasks.deliver.apply_async((delivery_id,), countdown=max(wait, 0))
 
 
+def failure_fields(*, code: str, error: str) -> dict:
+    """The UPDATE that fails a delivery (or every letter of a digest) for good."""
+    return {
+        "status": Status.FAILED,
+        "failed_at": timezone.now(),
+        "error_code": code,
+        "error": error[:2000],
+        "lease_expires_at": None,
+        "attempts": F("attempts") + 1,
+    }
+
+
 def fail_delivery(
     *, delivery_id: int, code: str, error: str, from_statuses=(Status.SENDING,)
 ) -> bool:
@@ -290,12 +302,7 @@ def fail_delivery(
     from . import tasks
 
     failed = Delivery.objects.filter(pk=delivery_id, status__in=from_statuses).update(
-        status=Status.FAILED,
-        failed_at=timezone.now(),
-        error_code=code,
-        error=error[:2000],
-        lease_expires_at=None,
-        attempts=F("attempts") + 1,
+        **failure_fields(code=code, error=error)
     )
     if failed:
         logger.warning("Delivery %s failed: %s", delivery_id, code)
