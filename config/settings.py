@@ -227,6 +227,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "letters.tasks.sweep_deliveries",
         "schedule": 60.0,
     },
+    # Confirmation emails whose dispatch was lost (broker down at the sign-up) still go.
+    "dispatch-confirmations": {
+        "task": "petitions.tasks.dispatch_confirmations",
+        "schedule": 60.0,
+    },
     # Hourly, so a missed run is caught up; each target still gets one digest a day.
     "send-digests": {
         "task": "letters.tasks.send_due_digests",

@@ -11,15 +11,14 @@ webhooks move sent rows on to delivered, bounced or failed.
 
 import datetime
 import logging
-import time
 
-from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from campaigns.dispatch import Dispatch
 from campaigns.models import Target
 
 from .models import (
@@ -60,11 +59,9 @@ logger = logging.getLogger(__name__)
 Status = Delivery.Status
 # At most this many rows are enqueued by one dispatch or sweep.
 SWEEP_BATCH = 5000
-# A dispatch runs this long after the first confirmation that asked for it, and gathers
-# every row confirmed meanwhile: one a second however many letters are confirmed.
-DISPATCH_SECONDS = 1
-_DISPATCH_MARK = "letters:dispatch-requested"
-_dispatch_requested_until = 0.0  # time.monotonic()
+# A confirmed letter asks for a dispatch, which runs a second later and gathers every row
+# confirmed meanwhile: one a second however many letters are confirmed (campaigns.dispatch).
+DISPATCH = Dispatch("letters.tasks.dispatch_deliveries")
 
 
 def queue_letter(*, letter: Letter) -> list[Delivery]:
@@ -114,22 +111,8 @@ def queue_letter(*, letter: Letter) -> list[Delivery]:
 
 
 def request_dispatch() -> None:
-    """Make sure dispatch_deliveries runs about DISPATCH_SECONDS from now.
-
-    Enqueues it only if no other request did in the last DISPATCH_SECONDS (a mark in the
-    cache, so per cache: all nodes share Redis; the embedded default's cache is each
-    process's own). The task is due just after the mark expires, so it sees every row
-    committed by a request that found the mark standing.
-    """
-    from . import tasks
-
-    global _dispatch_requested_until
-    if time.monotonic() < _dispatch_requested_until:
-        return  # this process's own request, still to run: spare the cache a round trip
-    started = time.monotonic()
-    if cache.add(_DISPATCH_MARK, True, timeout=DISPATCH_SECONDS):
-        tasks.dispatch_deliveries.apply_async(countdown=DISPATCH_SECONDS + 0.25)
-        _dispatch_requested_until = started + DISPATCH_SECONDS
+    """Make sure dispatch_deliveries runs about a second from now (campaigns.dispatch)."""
+    DISPATCH.request()
 
 
 def dispatch_deliveries(*, now: datetime.datetime | None = None) -> int:

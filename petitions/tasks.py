@@ -21,6 +21,16 @@ def send_confirmation(signature_id: int) -> bool:
     return services.send_confirmation(signature_id=signature_id)
 
 
+@shared_task(name="petitions.tasks.dispatch_confirmations", acks_late=True)
+def dispatch_confirmations() -> int:
+    return services.dispatch_confirmations()
+
+
+@shared_task(name="petitions.tasks.send_confirmations", **RETRY)
+def send_confirmations(signature_ids: list[int]) -> int:
+    return services.send_due_confirmations(signature_ids=signature_ids)
+
+
 @shared_task(name="petitions.tasks.send_already_signed", **RETRY)
 def send_already_signed(signature_id: int) -> bool:
     return services.send_already_signed(signature_id=signature_id)

@@ -141,6 +141,10 @@ class Signature(models.Model):
     # Confirmation links carry this nonce; confirming clears it, so a link works once.
     nonce = models.CharField(max_length=32, blank=True, editable=False)
     links_sent = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The outbox of the first confirmation email (campaigns.dispatch): set when signing
+    # asks for one, cleared once it is sent; when a dispatch last handed it to a worker.
+    link_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    link_enqueued_at = models.DateTimeField(null=True, blank=True, editable=False)
     notices_sent = models.PositiveSmallIntegerField(
         default=0, editable=False, help_text="'You have already signed' emails sent."
     )
@@ -171,6 +175,12 @@ class Signature(models.Model):
             models.Index(
                 fields=["action", "status", "is_flagged", "source"],
                 name="signature_report_source",
+            ),
+            # The confirmation emails still to send: a handful at any time.
+            models.Index(
+                fields=["link_due_at"],
+                name="signature_link_due",
+                condition=models.Q(link_due_at__isnull=False),
             ),
             # The per-case dashboard groups confirmations by day (handover work).
             models.Index(

@@ -4,7 +4,6 @@ import pytest
 import requests
 from anymail.exceptions import AnymailRecipientsRefused, AnymailRequestsAPIError
 from django.core import mail
-from django.core.cache import cache
 from django.core.mail.backends import locmem
 from django.utils import timezone
 
@@ -155,8 +154,7 @@ def own_cache(settings):
 
 
 def a_second_passes(monkeypatch) -> None:
-    cache.delete(services._DISPATCH_MARK)
-    monkeypatch.setattr(services, "_dispatch_requested_until", 0.0)
+    services.DISPATCH.forget()
 
 
 def test_a_burst_of_confirmations_asks_for_one_dispatch_a_second(own_cache, monkeypatch):
@@ -166,9 +164,9 @@ def test_a_burst_of_confirmations_asks_for_one_dispatch_a_second(own_cache, monk
     for _ in range(3):
         services.request_dispatch()
     # Due after the mark expires, so it sees the rows of the requests the mark turned away.
-    assert requests == [{"countdown": services.DISPATCH_SECONDS + 0.25}]
+    assert requests == [{"countdown": services.DISPATCH.seconds + 0.25}]
     # Another process finds the mark standing and leaves the dispatch to the first.
-    monkeypatch.setattr(services, "_dispatch_requested_until", 0.0)
+    monkeypatch.setattr(services.DISPATCH, "requested_until", 0.0)
     services.request_dispatch()
     assert len(requests) == 1
     a_second_passes(monkeypatch)

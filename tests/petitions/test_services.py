@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.core import mail
 from django.utils import timezone
@@ -7,7 +9,7 @@ from petitions import counts, services, tokens
 from petitions.models import Signature
 from tests.factories import SignatureFactory, UrgentActionFactory
 
-from .helpers import last_token, queued, run_queued
+from .helpers import dispatch_requested, last_token, queued, run_queued
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +32,9 @@ def test_signing_writes_a_pending_signature_and_queues_its_confirmation(
     assert signature.source == "newsletter"
     assert signature.supporter.email_canonical == "ana@example.org"
     assert signature.supporter.email == "Ana+ua@Example.org"
-    assert queued(callbacks) == [("petitions.tasks.send_confirmation", (signature.pk,))]
+    assert dispatch_requested(callbacks) and queued(callbacks) == []
+    assert signature.link_due_at is not None
+    assert services.due_confirmations(now=timezone.now()) == [signature.pk]
     assert not Consent.objects.exists()
 
 
@@ -226,3 +230,60 @@ def test_no_confirmation_email_once_confirmed():
     signature = SignatureFactory(status=Signature.Status.CONFIRMED, confirmed_at=timezone.now())
     assert services.send_confirmation(signature_id=signature.pk) is False
     assert mail.outbox == []
+
+
+# --- the confirmation emails' outbox ------------------------------------------------------
+
+
+@pytest.fixture
+def handed_out(monkeypatch):
+    """The batches dispatch_confirmations hands to workers, instead of the broker."""
+    from petitions import tasks
+
+    batches = []
+    monkeypatch.setattr(tasks.send_confirmations, "delay", batches.append)
+    return batches
+
+
+def test_a_burst_of_sign_ups_is_sent_by_one_dispatch(handed_out):
+    action = UrgentActionFactory()
+    signatures = [sign(action, email=f"ana{n}@example.org").signature for n in range(3)]
+
+    assert services.dispatch_confirmations() == 3
+    assert handed_out == [[s.pk for s in signatures]]
+    assert services.dispatch_confirmations() == 0  # a worker is on them
+
+    assert services.send_due_confirmations(signature_ids=handed_out[0]) == 3
+    assert sorted(m.to[0] for m in mail.outbox) == [f"ana{n}@example.org" for n in range(3)]
+    assert not Signature.objects.filter(link_due_at__isnull=False).exists()
+
+
+def test_a_retried_batch_sends_nothing_twice(handed_out):
+    signature = sign(UrgentActionFactory()).signature
+    services.dispatch_confirmations()
+    services.send_due_confirmations(signature_ids=[signature.pk])
+    services.send_due_confirmations(signature_ids=[signature.pk])
+    assert len(mail.outbox) == 1
+
+
+def test_a_confirmation_handed_out_but_never_sent_goes_again_after_the_lease(handed_out):
+    signature = sign(UrgentActionFactory()).signature
+    services.dispatch_confirmations()
+    later = timezone.now() + services.CONFIRMATION_LEASE + datetime.timedelta(seconds=1)
+    assert services.dispatch_confirmations(now=later) == 1
+    assert handed_out == [[signature.pk], [signature.pk]]
+
+
+def test_flagged_sign_ups_and_sign_ups_with_a_letter_wait_for_no_email(handed_out):
+    action = UrgentActionFactory()
+    sign(action, email="bot@example.org", flag_reason="honeypot")
+    sign(action, email="writer@example.org", confirm_by_email=False)
+    assert services.dispatch_confirmations() == 0
+
+
+def test_confirming_before_the_email_went_cancels_it(handed_out):
+    signature = sign(UrgentActionFactory()).signature
+    Signature.objects.filter(pk=signature.pk).update(
+        status=Signature.Status.CONFIRMED, confirmed_at=timezone.now()
+    )
+    assert services.dispatch_confirmations() == 0
