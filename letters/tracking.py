@@ -54,13 +54,13 @@ def _find_delivery_ids(event: AnymailTrackingEvent) -> list[int]:
             delivery_id = int(metadata.get(key))
         except (TypeError, ValueError):
             continue
-        first = Delivery.objects.filter(pk=delivery_id).values_list("message_id", flat=True)
-        if not first.exists():
+        found = list(Delivery.objects.filter(pk=delivery_id).values_list("message_id", flat=True))
+        if not found:
             continue
-        if key == "delivery_id":
+        if key == "delivery_id" or not found[0]:
             return [delivery_id]
-        siblings = Delivery.objects.filter(message_id=first.get()).exclude(message_id="")
-        return sorted({delivery_id, *siblings.values_list("pk", flat=True)})
+        siblings = Delivery.objects.filter(message_id=found[0]).values_list("pk", flat=True)
+        return sorted({delivery_id, *siblings})
     if event.message_id:
         return list(
             Delivery.objects.filter(esp_message_id=str(event.message_id)[:200])

@@ -95,11 +95,11 @@ def send_due_confirmations(*, signature_ids: list[int]) -> int:
 
     A retried batch sends nothing twice: each email clears its due mark once it went.
     """
-    sent = 0
-    for signature_id in signature_ids:
-        if Signature.objects.filter(pk=signature_id, link_due_at__isnull=False).exists():
-            sent += send_confirmation(signature_id=signature_id)
-    return sent
+    still_due = Signature.objects.filter(pk__in=signature_ids, link_due_at__isnull=False)
+    return sum(
+        send_confirmation(signature_id=signature_id)
+        for signature_id in still_due.order_by("pk").values_list("pk", flat=True)
+    )
 
 
 def sign(
