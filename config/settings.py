@@ -171,8 +171,7 @@ else:
 # Each process's own short-lived copies of hot, rarely changing rows (campaigns/public.py,
 # the email blocklist): read on every signing request, they should cost no round trip.
 CACHES["local"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "pluma-local",
+    "BACKEND": "config.process_cache.ProcessCache",
     "OPTIONS": {"MAX_ENTRIES": 1000},
 }
 

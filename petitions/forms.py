@@ -1,5 +1,6 @@
 """Input validation for signing; the rules of what is signed live in services."""
 
+import copy
 import functools
 
 from django import forms
@@ -50,6 +51,9 @@ class CountryChoiceField(LazyTypedChoiceField):
 
 
 class SignatureForm(forms.Form):
+    """Every field a signing form can have. Build forms with `signature_form`, which leaves
+    out or requires the optional ones as the petition asks."""
+
     name = forms.CharField(
         label=_("Your name"),
         validators=[validate_supporter_name],
@@ -94,22 +98,8 @@ class SignatureForm(forms.Form):
     )
     altcha = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
-    def __init__(self, *args, petition: Petition | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.requires_challenge = bool(petition and petition.requires_challenge)
-        for field_name in ("postal_code", "city", "comment"):
-            mode = getattr(petition, f"{field_name}_field", FieldMode.OFF)
-            if mode == FieldMode.OFF:
-                del self.fields[field_name]
-            else:
-                self.fields[field_name].required = mode == FieldMode.REQUIRED
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.HiddenInput):
-                continue
-            field.error_messages["required"] = _("Please fill in this field.")
-        self.fields["name"].widget.attrs["autocomplete"] = "name"
-        self.fields["email"].widget.attrs["autocomplete"] = "email"
-        self.fields["country"].widget.attrs["autocomplete"] = "country"
+    # Whether the petition asks for the proof-of-work challenge (set by signature_form).
+    requires_challenge = False
 
     def clean_name(self) -> str:
         return clean_supporter_name(self.cleaned_data["name"])
@@ -137,6 +127,56 @@ class SignatureForm(forms.Form):
         # utm_source is attacker-controlled; keep it short and printable.
         source = self.cleaned_data.get("source", "")
         return "".join(ch for ch in source if ch.isprintable())[:100]
+
+
+OPTIONAL_FIELDS = ("postal_code", "city", "comment")
+
+
+def signature_form(petition: Petition | None, *args, **kwargs) -> SignatureForm:
+    """A signing form for `petition` (None: no optional fields, no challenge); other
+    arguments go to the form as to any Django form."""
+    modes = tuple(getattr(petition, f"{name}_field", FieldMode.OFF) for name in OPTIONAL_FIELDS)
+    requires_challenge = bool(petition and petition.requires_challenge)
+    return _form_class(modes, requires_challenge)(*args, **kwargs)
+
+
+class _FinishedFields(dict):
+    """The fields of a configured signing form class, handed to each form as they are.
+
+    Django deep-copies a form class's base_fields for every form, so that one request
+    cannot change the fields the next one sees. A configured signing form's fields are
+    finished when its class is built (_form_class) and nothing changes them afterwards,
+    so each form gets its own dict of the same field objects. The copies were a tenth of
+    the CPU a sign-up costs the web process (bench/README.md). Code that wants to change a
+    field for one form must copy it first.
+    """
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
+@functools.cache
+def _form_class(modes: tuple[str, ...], requires_challenge: bool) -> type[SignatureForm]:
+    """SignatureForm with the optional fields in `modes` (a FieldMode each, in the order
+    of OPTIONAL_FIELDS) left out or required: one class per combination, built once."""
+    fields = copy.deepcopy(SignatureForm.base_fields)
+    for name, mode in zip(OPTIONAL_FIELDS, modes, strict=True):
+        if mode == FieldMode.OFF:
+            del fields[name]
+        else:
+            fields[name].required = mode == FieldMode.REQUIRED
+    for field in fields.values():
+        if not isinstance(field.widget, forms.HiddenInput):
+            field.error_messages["required"] = _("Please fill in this field.")
+    for name in ("name", "email", "country"):
+        fields[name].widget.attrs["autocomplete"] = name
+
+    class ConfiguredSignatureForm(SignatureForm):
+        pass
+
+    ConfiguredSignatureForm.requires_challenge = requires_challenge
+    ConfiguredSignatureForm.base_fields = _FinishedFields(fields)
+    return ConfiguredSignatureForm
 
 
 class ResendForm(forms.Form):

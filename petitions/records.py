@@ -13,7 +13,8 @@ details), and the signature is inserted unless that supporter already signed the
 import dataclasses
 import functools
 
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from campaigns.models import Consent, Supporter, UrgentAction
 
@@ -50,25 +51,26 @@ def record_sign_up(
 # --- PostgreSQL: one statement --------------------------------------------------------
 
 
-def _columns(model: type[models.Model], *, without: str = "") -> list[models.Field]:
+@functools.cache
+def _columns(model: type[models.Model], *, without: str = "") -> tuple[models.Field, ...]:
     """The columns an INSERT writes: every concrete field but the key (and `without`)."""
-    return [
+    return tuple(
         field
         for field in model._meta.concrete_fields
         if not field.primary_key and field.name != without
-    ]
+    )
 
 
-def _values(instance: models.Model, fields: list[models.Field]) -> list:
+def _values(instance: models.Model, fields: tuple[models.Field, ...], db: BaseDatabaseWrapper):
     # pre_save fills auto_now_add and default timestamps on the instance, as save() would.
-    return [
-        field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields
-    ]
+    # `db` is the connection itself: each field asks it a few things, and through the
+    # `django.db.connection` proxy every question is a thread-local lookup.
+    return [field.get_db_prep_save(field.pre_save(instance, add=True), db) for field in fields]
 
 
 def _insert_select(
     model: type[models.Model],
-    fields: list[models.Field],
+    fields: tuple[models.Field, ...],
     *,
     source: str,
     extra: tuple[str, str] | None = None,
@@ -124,12 +126,13 @@ def _statement(consents: int) -> str:
 def _in_one_statement(
     supporter: Supporter, signature: Signature, consents: list[Consent]
 ) -> Recorded:
+    db = connections[DEFAULT_DB_ALIAS]
     params = [signature.action_id, UrgentAction.Status.OPEN]
-    params += _values(supporter, _columns(Supporter))
-    params += _values(signature, _columns(Signature, without="supporter"))
+    params += _values(supporter, _columns(Supporter), db)
+    params += _values(signature, _columns(Signature, without="supporter"), db)
     for consent in consents:
-        params += _values(consent, _columns(Consent, without="supporter"))
-    with connection.cursor() as cursor:
+        params += _values(consent, _columns(Consent, without="supporter"), db)
+    with db.cursor() as cursor:
         cursor.execute(_statement(len(consents)), params)
         supporter_id, signature_id = cursor.fetchone()
     return Recorded(supporter_id=supporter_id, signature_id=signature_id)
@@ -169,7 +172,7 @@ def _insert_unless_signed(signature: Signature) -> bool:
         f"VALUES ({placeholders}) ON CONFLICT (action_id, supporter_id) DO NOTHING RETURNING id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, _values(signature, fields))
+        cursor.execute(sql, _values(signature, fields, connections[DEFAULT_DB_ALIAS]))
         row = cursor.fetchone()
     if row is None:
         return False

@@ -10,7 +10,7 @@ from campaigns.models import UrgentAction
 from campaigns.public import public_case_or_404
 
 from . import abuse, services, tokens
-from .forms import CONSENT_LABEL, SHARE_NAME_LABEL, ResendForm, SignatureForm
+from .forms import CONSENT_LABEL, SHARE_NAME_LABEL, ResendForm, signature_form
 from .models import Petition, Signature
 from .pages import case_page_url
 
@@ -42,8 +42,8 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         return _closed(request, action)
     petition = petition_of(action)
     if request.method == "GET":
-        form = SignatureForm(
-            petition=petition,
+        form = signature_form(
+            petition,
             initial={
                 "source": request.GET.get("utm_source"),
                 # This page is never cached, so it can carry the visitor's own timestamp.
@@ -51,7 +51,7 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
             },
         )
         return render(request, "petitions/sign.html", {"action": action, "form": form})
-    form = SignatureForm(request.POST, petition=petition)
+    form = signature_form(petition, request.POST)
     if not form.is_valid():
         return render(request, "petitions/sign.html", {"action": action, "form": form}, status=400)
     data = form.cleaned_data

@@ -11,7 +11,7 @@ from config.settings import *  # noqa: E402, F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"},
+    "local": {"BACKEND": "config.process_cache.ProcessCache"},
 }
 # Ids repeat from one test to the next; tests/campaigns/test_public.py switches it on.
 PLUMA_PUBLIC_CASE_SECONDS = 0

@@ -7,7 +7,7 @@ from wagtail.models import Locale, Page
 from campaigns.models import UrgentAction
 
 from .. import counts, impact
-from ..forms import SignatureForm
+from ..forms import SignatureForm, signature_form
 from ..models import Petition, PetitionText
 
 register = template.Library()
@@ -25,7 +25,7 @@ def petition_of(action: UrgentAction) -> Petition | None:
 def petition_form(action: UrgentAction, page=None) -> SignatureForm:
     """An unbound signing form for the case, the same for every visitor."""
     revision = getattr(page, "live_revision_id", None)
-    return SignatureForm(petition=petition_of(action), initial={"page_revision": revision})
+    return signature_form(petition_of(action), initial={"page_revision": revision})
 
 
 @register.simple_tag

@@ -56,6 +56,22 @@ def test_counts_add_paper_and_show_the_goal():
     assert result.percent == 25
 
 
+def test_a_process_reads_a_cases_counts_from_the_shared_cache_once_a_second(monkeypatch):
+    action = UrgentActionFactory()
+    confirm_new_signatures(action, 3)
+    counts.forget(action.pk)
+    counts.counts_for(action)
+    reads = []
+    original = counts.cache.get_many
+    monkeypatch.setattr(counts.cache, "get_many", lambda keys: reads.append(keys) or original(keys))
+
+    assert [counts.counts_for(action).online for _ in range(3)] == [3, 3, 3]
+    assert reads == []
+    counts.forget_paper(action.pk)  # an organizer's paper tally, recorded in this process
+    assert counts.counts_for(action).online == 3
+    assert len(reads) == 1
+
+
 def test_reconcile_counts_repairs_shards_from_the_table():
     action = UrgentActionFactory()
     confirm_new_signatures(action, 7)
