@@ -20,7 +20,9 @@ class Supporter(models.Model):
     """
 
     email = models.EmailField(_("email"), max_length=254)
-    email_canonical = models.CharField(max_length=254, unique=True, editable=False)
+    # Unique by a named constraint rather than unique=True, which on PostgreSQL adds a
+    # second index for LIKE lookups that nothing makes: one index less on every sign-up.
+    email_canonical = models.CharField(max_length=254, editable=False)
     name = models.CharField(_("name"), max_length=120)
     country = CountryField(_("country"), blank=True)
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
@@ -37,6 +39,9 @@ class Supporter(models.Model):
     class Meta:
         verbose_name = _("supporter")
         verbose_name_plural = _("supporters")
+        constraints = [
+            models.UniqueConstraint(fields=["email_canonical"], name="one_supporter_per_email")
+        ]
 
     def __str__(self) -> str:
         # Never the raw email: str() ends up in logs and admin breadcrumbs.
@@ -62,6 +67,8 @@ class Consent(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="consents",
+        # consent_action_kind starts with the case.
+        db_index=False,
     )
     kind = models.CharField(max_length=32, choices=Kind.choices)
     text = models.TextField(help_text=_("The exact text shown to the supporter."))

@@ -119,7 +119,11 @@ class Signature(models.Model):
         PENDING = "pending", _("Pending confirmation")
         CONFIRMED = "confirmed", _("Confirmed")
 
-    action = models.ForeignKey(UrgentAction, on_delete=models.PROTECT, related_name="signatures")
+    # No index of its own: one_signature_per_supporter_per_action starts with the case.
+    # Every index here is written by every sign-up, so each one must earn its place.
+    action = models.ForeignKey(
+        UrgentAction, on_delete=models.PROTECT, related_name="signatures", db_index=False
+    )
     supporter = models.ForeignKey(Supporter, on_delete=models.PROTECT, related_name="signatures")
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
@@ -165,9 +169,8 @@ class Signature(models.Model):
         ]
         permissions = [("export_signatures", _("Can export a case's confirmed signatures"))]
         # The organizers' report groups a case's signatures by these columns; each index
-        # starts with (action, status) so counting by status uses them too.
+        # starts with (action, status), so counting by status uses them too.
         indexes = [
-            models.Index(fields=["action", "status"], name="signature_action_status"),
             models.Index(
                 fields=["action", "status", "is_flagged", "country"],
                 name="signature_report_country",
