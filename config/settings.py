@@ -102,6 +102,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above sessions, locale and CSRF: a cached page skips all of them (cms/cache.py).
     "cms.cache.PageCacheMiddleware",
+    # Also above sessions, locale and the rest: the session endpoint every visitor of a
+    # case page fetches (petitions/middleware.py).
+    "petitions.middleware.SessionEndpointMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
