@@ -23,8 +23,9 @@ if settings.DEBUG:
 # Pages last: Wagtail serves every path the routes above did not claim. English lives at
 # the root and Spanish under /es/.
 urlpatterns += i18n_patterns(
-    path("", include("campaigns.urls")),
+    # Signing first: during a peak nearly every request that gets this far is one.
     path("", include("petitions.urls")),
+    path("", include("campaigns.urls")),
     path("", include("letters.urls")),
     path("", include("letters.reply_urls")),
     path("", include(wagtail_urls)),
