@@ -143,7 +143,15 @@ DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'pluma.sqlite3'}")
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's cursors never prepare (they bind parameters on the client); the few hot
+    # statements that ask for a server-binding cursor (petitions/records.py) are prepared
+    # on their fifth run on a connection. Behind PgBouncer in transaction mode, use 1.21+
+    # with max_prepared_statements set, or turn this off.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        5 if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A fresh checkout has no var/ yet; SQLite will not create the folder itself.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # The embedded default runs web and worker as separate processes on one file: WAL lets

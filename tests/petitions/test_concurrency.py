@@ -62,3 +62,18 @@ def test_a_thousand_concurrent_signers_confirmed_count_exactly_a_thousand():
     counts.forget(action.pk)
     assert counts.confirmed_count(action.pk) == 1000
     assert Signature.objects.filter(action=action, status="confirmed").count() == 1000
+
+
+def test_the_sign_up_statement_is_planned_once_per_connection():
+    action = UrgentActionFactory()
+
+    for i in range(8):
+        _sign(action, f"prepared{i}@example.org")
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["WITH open_case AS %"],
+        )
+        assert cursor.fetchone()[0] == 1
+    assert Signature.objects.filter(action=action).count() == 8
