@@ -3,8 +3,8 @@
 This is the hottest write of the site: during a peak, hundreds per second. On PostgreSQL
 it is one prepared statement (data-modifying CTEs), so a sign-up costs one round trip, no
 explicit transaction and no planning, and the statement itself checks that the case is
-still open. Other
-databases (the embedded SQLite) take the same steps one by one inside a transaction.
+still open. Other databases (the embedded SQLite) take the same steps one by one inside a
+transaction.
 
 Either way the unique constraints decide between concurrent identical sign-ups: the
 supporter is upserted on their canonical email (an existing supporter keeps their
@@ -193,8 +193,9 @@ def _insert_unless_signed(signature: Signature) -> bool:
         f"INSERT INTO {quote(Signature._meta.db_table)} ({columns}) "  # noqa: S608
         f"VALUES ({placeholders}) ON CONFLICT (action_id, supporter_id) DO NOTHING RETURNING id"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, _values(signature, fields, connections[DEFAULT_DB_ALIAS]))
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
+        cursor.execute(sql, _values(signature, fields, db))
         row = cursor.fetchone()
     if row is None:
         return False

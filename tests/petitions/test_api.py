@@ -2,7 +2,7 @@ import time
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from campaigns.models import UrgentAction
 from petitions import abuse, counts, services, tokens
@@ -113,7 +113,9 @@ def test_a_returning_visitor_keeps_their_csrf_cookie(client):
 
 
 def test_the_session_endpoint_speaks_the_apis_language_and_takes_only_get(client):
-    missing = client.get("/api/v1/actions/99-99/session/", headers={"accept-language": "es"})
+    # As in a server thread whose last request was for a Spanish page.
+    with translation.override("es"):
+        missing = client.get("/api/v1/actions/99-99/session/", headers={"accept-language": "es"})
 
     assert missing.status_code == 404
     assert missing.json()["detail"] == "There is no case with number 99-99."
