@@ -1,0 +1,302 @@
+"""Instructions per signature and per delivered letter, counted by valgrind's callgrind.
+
+Timings on a shared machine measure the neighbours as much as the code; instruction counts
+do not. Each figure is the difference between two runs of the same process under
+`valgrind --tool=callgrind`, one doing SMALL operations and one doing LARGE, with the same
+start-up and set-up in both, divided by LARGE - SMALL:
+
+- sign: a session GET (`/api/v1/actions/<case>/session/`) and a form POST
+  (`/petition/<case>/sign/`), served in-process by Django's WSGI handler as granian would
+  call it, with the settings of production (DEBUG off, PostgreSQL, Redis);
+- deliver: one confirmed letter to one official taken by the worker's path
+  (`letters.services.deliver_many`, 20 rows to a batch), sent through Django's in-memory
+  email backend, so what is counted is Pluma's claim, build, pace and record, not an ESP's
+  HTTP client.
+
+Only the Python process is counted: PostgreSQL's and Redis's work is not. Counts move by
+about ±0.2 M between runs (hash seeds, garbage collection).
+
+    .venv/bin/python bench/instructions.py            # both, on a fresh database
+    .venv/bin/python bench/instructions.py --only sign --reuse-database
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+DB_NAME = "pluma_instructions"
+DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+REDIS_URL = "redis://127.0.0.1:6379/13"
+CASE_SLUG = "114-26"
+SMALL, LARGE = 40, 240
+WARM_UP = 20
+
+
+def environment(var_dir: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PLUMA_VAR_DIR": var_dir,
+        "LOG_LEVEL": "WARNING",
+        "PLUMA_TRUSTED_PROXIES": "1",
+        "PYTHONHASHSEED": "0",
+    }
+    env.pop("DJANGO_ENV", None)
+    return env
+
+
+def prepare(env: dict[str, str]) -> None:
+    import psycopg
+
+    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+    for command in (["migrate", "--noinput", "-v0"], ["load_demo"]):
+        subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True)  # noqa: S603
+
+
+def count(env: dict[str, str], what: str, operations: int) -> int:
+    """Instructions of one child process doing ``operations`` of ``what``."""
+    with tempfile.TemporaryDirectory() as out:
+        result = subprocess.run(  # noqa: S603
+            [
+                shutil.which("valgrind") or "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={out}/callgrind.out",
+                PYTHON,
+                __file__,
+                "--child",
+                what,
+                "--operations",
+                str(operations),
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+    if result.returncode != 0:
+        sys.exit(f"{what} × {operations} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    match = re.search(r"Collected : (\d+)", result.stderr)
+    if match is None:
+        sys.exit(f"callgrind printed no count:\n{result.stderr[-2000:]}")
+    return int(match.group(1))
+
+
+# --- the child: what is counted -------------------------------------------------------
+
+
+def _wsgi(handler, method: str, path: str, *, body: bytes = b"", headers: dict[str, str]):
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1:8000",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+        "CONTENT_LENGTH": str(len(body)),
+        **{f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()},
+    }
+    if body:
+        environ["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
+    status = {}
+
+    def start_response(line, response_headers, exc_info=None):
+        status["line"], status["headers"] = line, response_headers
+
+    response = handler(environ, start_response)
+    content = b"".join(response)
+    response.close()
+    return status["line"], dict(status["headers"]), content, status["headers"]
+
+
+def child_sign(operations: int) -> None:
+    import json
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from cms.models import ActionPage
+
+    handler = WSGIHandler()
+    page = ActionPage.objects.live().filter(action__number=CASE_SLUG.replace("-", "/")).first()
+    revision = str(page.live_revision_id or "") if page else ""
+    run = f"{os.getpid()}-{time.time_ns()}"
+    session_path = f"/api/v1/actions/{CASE_SLUG}/session/"
+    sign_path = f"/petition/{CASE_SLUG}/sign/"
+
+    def one(number: int) -> None:
+        address = f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}"
+        line, _headers, content, raw_headers = _wsgi(
+            handler, "GET", session_path, headers={"X-Forwarded-For": address}
+        )
+        assert line.startswith("200"), line
+        cookie = next(v.strip() for k, v in raw_headers if k == "Set-Cookie" and "csrftoken=" in v)
+        data = json.loads(content)
+        body = urlencode(
+            {
+                "csrfmiddlewaretoken": data["csrf"],
+                "name": f"Counted Visitor {number}",
+                "email": f"counted-{run}-{number}@example.org",
+                "country": "CA",
+                "consent": "on",
+                "page_revision": revision,
+                "source": "bench",
+                "started": _old_enough(data.get("started", "")),
+                "website": "",
+            }
+        ).encode()
+        line, headers, _content, _raw = _wsgi(
+            handler,
+            "POST",
+            sign_path,
+            body=body,
+            headers={
+                "Cookie": cookie.split(";", 1)[0],
+                "X-Forwarded-For": address,
+                "Origin": "http://127.0.0.1:8000",
+                "Sec-Fetch-Site": "same-origin",
+            },
+        )
+        assert line.startswith(("302", "303")), (line, _content[:300])
+
+    for number in range(WARM_UP):
+        one(number)
+    for number in range(WARM_UP, WARM_UP + operations):
+        one(number)
+
+
+def _old_enough(started: str) -> str:
+    """The form's start time as if it had been filled in for a minute (not too fast)."""
+    if not started:
+        return started
+    from petitions import abuse
+
+    return abuse.form_started_token(issued_at=time.time() - 60)
+
+
+def child_deliver(operations: int) -> None:
+    from django.test.utils import override_settings
+
+    from letters import services
+    from letters.models import Delivery
+
+    # The same rows are made in every run, so set-up cancels out of the difference.
+    ids = _make_deliveries(LARGE + WARM_UP)
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        todo = ids[: WARM_UP + operations]
+        for start in range(0, len(todo), 20):
+            services.deliver_many(delivery_ids=todo[start : start + 20])
+    sent = Delivery.objects.filter(pk__in=ids[: WARM_UP + operations], status="sent").count()
+    assert sent == WARM_UP + operations, sent
+
+
+def _make_deliveries(number: int) -> list[int]:
+    """Confirmed letters, one official each, with no pace to wait for."""
+    import datetime
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from campaigns.models import Supporter, Target, UrgentAction
+    from letters import services
+    from letters.models import Delivery, DeliveryPolicy, Letter
+
+    case = UrgentAction.objects.get(number=CASE_SLUG.replace("-", "/"))
+    stamp = time.time_ns()
+    targets = [
+        Target.objects.create(
+            name=f"Counted Official {stamp}-{n}",
+            country="MX",
+            salutation="Señor",
+            email=f"official-{stamp}-{n}@example.org",
+        )
+        for n in range(10)
+    ]
+    for target in targets:
+        DeliveryPolicy.objects.create(target=target, max_per_hour=1_000_000)
+    letter_fields = {field.name for field in Letter._meta.get_fields()}
+    with transaction.atomic():
+        for n in range(number):
+            supporter = Supporter.objects.create(
+                email=f"writer-{stamp}-{n}@example.org",
+                email_canonical=f"writer-{stamp}-{n}@example.org",
+                name=f"Writer {n}",
+                country="CA",
+            )
+            extra = {"name": supporter.name} if "name" in letter_fields else {}
+            letter = Letter.objects.create(
+                case=case,
+                supporter=supporter,
+                subject="Protect {target_name}",
+                body="Body " * 40,
+                **extra,
+            )
+            letter.targets.set([targets[n % len(targets)]])
+            services.queue_letter(letter=letter)
+    past = timezone.now() - datetime.timedelta(seconds=5)
+    rows = Delivery.objects.filter(
+        letter__case=case, letter__supporter__email__startswith=f"writer-{stamp}-"
+    )
+    rows.update(next_attempt_at=past)
+    return list(rows.order_by("pk").values_list("pk", flat=True))
+
+
+def child(what: str, operations: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    {"sign": child_sign, "deliver": child_deliver}[what](operations)
+
+
+# --- the parent -----------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", choices=["sign", "deliver"])
+    parser.add_argument("--reuse-database", action="store_true")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--operations", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.operations)
+        return
+    var_dir = tempfile.mkdtemp(prefix="pluma-instructions-")
+    env = environment(var_dir)
+    if not args.reuse_database:
+        prepare(env)
+    for what in [args.only] if args.only else ["sign", "deliver"]:
+        small, large = count(env, what, SMALL), count(env, what, LARGE)
+        per = (large - small) / (LARGE - SMALL)
+        unit = "signature (session GET + form POST)" if what == "sign" else "delivered letter"
+        print(f"{what}: {per / 1e6:.2f} M instructions a {unit}  ({small:,} / {large:,})")
+
+
+if __name__ == "__main__":
+    main()
