@@ -14,11 +14,11 @@ from collections.abc import Iterable, Mapping
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Min
-from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from .mail import case_url, mask_email, send_to_supporter, subscription_url, unsubscribe_url, url_in
+from . import enqueue
+from .mail import mask_email, send_template, subscription_url, unsubscribe_url, url_in
 from .models import (
     Announcement,
     AnnouncementDelivery,
@@ -28,18 +28,13 @@ from .models import (
     Subscription,
     UrgentAction,
 )
+from .pages import case_url
 
 logger = logging.getLogger(__name__)
 
 Kind = Announcement.Kind
 Status = AnnouncementDelivery.Status
 BATCH = 1000
-
-
-def _tasks():
-    from . import tasks  # tasks import the services
-
-    return tasks
 
 
 def announce(
@@ -83,7 +78,7 @@ def announce(
             )
     except IntegrityError:
         return Announcement.objects.get(kind=kind, reference=reference)
-    _tasks().fan_out_announcement.delay_on_commit(announcement.pk)
+    enqueue.fan_out_announcement(announcement.pk)
     logger.info("Announcement #%s (%s) on UA %s", announcement.pk, kind, action.number)
     return announcement
 
@@ -197,11 +192,10 @@ def fan_out_announcement(*, announcement_id: int) -> int:
     Announcement.objects.filter(pk=announcement_id, fanned_out_at__isnull=True).update(
         fanned_out_at=timezone.now()
     )
-    send = _tasks().send_announcement
     pending = announcement.deliveries.filter(status=Status.PENDING).order_by("pk")
     enqueued = 0
     for delivery_id in pending.values_list("pk", flat=True).iterator(chunk_size=BATCH):
-        send.delay(delivery_id)
+        enqueue.send_announcement(delivery_id)
         enqueued += 1
     logger.info("Announcement #%s: %d sends enqueued", announcement_id, enqueued)
     return enqueued
@@ -274,23 +268,22 @@ def _send(delivery: AnnouncementDelivery) -> None:
         )
         manage = ""
     content = announcement.content_in(language)
-    with translation.override(language):
-        body = render_to_string(
-            "campaigns/email/announcement.txt",
-            {
-                "name": supporter.name,
-                "body": content["body"],
-                "action": action,
-                "is_new_case": announcement.kind == Kind.NEW_CASE,
-                "case_url": case_url(action, language),
-                "unsubscribe_url": unsubscribe,
-                "manage_url": manage,
-                "my_data_url": url_in(language, "campaigns:my_data"),
-                "organisation": settings.ORGANISATION_NAME,
-            },
-        )
-    send_to_supporter(
-        to=supporter.email, subject=content["subject"], body=body, unsubscribe=unsubscribe
+    send_template(
+        template="campaigns/email/announcement",
+        to=supporter.email,
+        language=language,
+        subject=content["subject"],
+        unsubscribe=unsubscribe,
+        context={
+            "name": supporter.name,
+            "body": content["body"],
+            "action": action,
+            "is_new_case": announcement.kind == Kind.NEW_CASE,
+            "case_url": case_url(action, language),
+            "unsubscribe_url": unsubscribe,
+            "manage_url": manage,
+            "my_data_url": url_in(language, "campaigns:my_data"),
+        },
     )
 
 

@@ -1,26 +1,27 @@
-"""Email to supporters: signed links, one-click unsubscribe headers, masked addresses in logs.
+"""Email to supporters: one way to send a templated email, its signed links, and masked
+addresses for logs.
 
-Every email Pluma sends a supporter about news (announcements, new cases, digests) goes
-through ``send_to_supporter``, so each carries ``List-Unsubscribe`` (an https link and a
-mailto) with ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058), and the
-same link visibly in the text.
+Every email Pluma sends a supporter goes through `send_template`. News (announcements,
+new cases, digests) also carries ``List-Unsubscribe`` (an https link and a mailto) with
+``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058), and the same link
+visibly in the text.
 """
 
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core import signing
-from django.core.cache import cache
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import translation
-from wagtail.models import Page
 
-from .models import UrgentAction
-
-UNSUBSCRIBE_SALT = "campaigns.unsubscribe"
-SUBSCRIPTION_SALT = "campaigns.subscription"
-DATA_SALT = "campaigns.my-data"
+from .links import Link
 
 
 def mask_email(email: str) -> str:
@@ -31,56 +32,55 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
-# --- signed tokens ----------------------------------------------------------------------
+# --- signed links -----------------------------------------------------------------------
+
+# Stops updates on one case; it never expires (RFC 8058 asks links to keep working).
+UNSUBSCRIBE_LINK: Link[tuple[int, int]] = Link(
+    "campaigns.unsubscribe", parse=lambda data: (int(data["s"]), int(data["a"]))
+)
+# Manages (confirms, changes, cancels) one subscription while its token is current.
+SUBSCRIPTION_LINK: Link[tuple[int, str]] = Link(
+    "campaigns.subscription", parse=lambda data: (int(data["s"]), str(data["t"]))
+)
+# Opens one's data once, for a day.
+DATA_LINK: Link[tuple[int, str]] = Link(
+    "campaigns.my-data",
+    max_age=lambda: settings.PLUMA_DATA_LINK_MAX_AGE,
+    parse=lambda data: (int(data["s"]), str(data["n"])),
+)
 
 
 def make_unsubscribe_token(*, supporter_id: int, action_id: int) -> str:
-    """Stops updates on one case; it never expires (RFC 8058 asks links to keep working)."""
-    return signing.dumps({"s": supporter_id, "a": action_id}, salt=UNSUBSCRIBE_SALT)
+    return UNSUBSCRIBE_LINK.make({"s": supporter_id, "a": action_id})
 
 
 def read_unsubscribe_token(token: str) -> tuple[int, int] | None:
-    try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-        return int(data["s"]), int(data["a"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return None
+    return UNSUBSCRIBE_LINK.read_or_none(token)
 
 
 def make_subscription_token(*, subscription_id: int, token: str) -> str:
-    """Manages (confirms, changes, cancels) one subscription while its token is current."""
-    return signing.dumps({"s": subscription_id, "t": token}, salt=SUBSCRIPTION_SALT)
+    return SUBSCRIPTION_LINK.make({"s": subscription_id, "t": token})
 
 
 def read_subscription_token(token: str) -> tuple[int, str] | None:
-    try:
-        data = signing.loads(token, salt=SUBSCRIPTION_SALT)
-        return int(data["s"]), str(data["t"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return None
+    return SUBSCRIPTION_LINK.read_or_none(token)
 
 
 def make_data_token(*, supporter_id: int, nonce: str) -> str:
-    return signing.dumps({"s": supporter_id, "n": nonce}, salt=DATA_SALT)
+    return DATA_LINK.make({"s": supporter_id, "n": nonce})
 
 
 def read_data_token(token: str) -> tuple[int, str] | None:
     """(supporter id, nonce) of an unexpired data link, else None."""
-    try:
-        data = signing.loads(token, salt=DATA_SALT, max_age=settings.PLUMA_DATA_LINK_MAX_AGE)
-        return int(data["s"]), str(data["n"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return None
-
-
-# --- links --------------------------------------------------------------------------------
+    return DATA_LINK.read_or_none(token)
 
 
 def absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def url_in(language: str, name: str, **kwargs) -> str:
+def url_in(language: str, name: str, **kwargs: Any) -> str:
+    """The full URL of the view ``name`` in ``language`` (its /es/ prefix, say)."""
     with translation.override(language):
         return absolute(reverse(name, kwargs=kwargs or None))
 
@@ -90,66 +90,68 @@ def unsubscribe_url(*, supporter_id: int, action_id: int, language: str) -> str:
     return url_in(language, "campaigns:unsubscribe", token=token)
 
 
-def subscription_url(*, subscription, language: str, name: str = "campaigns:manage") -> str:
+def subscription_url(*, subscription: Any, language: str, name: str = "campaigns:manage") -> str:
     token = make_subscription_token(subscription_id=subscription.pk, token=subscription.token)
     return url_in(language, name, token=token)
-
-
-def case_page(action: UrgentAction, language: str | None = None) -> Page | None:
-    """The live page presenting ``action`` in ``language`` (else the site's), or None.
-
-    Any Wagtail page model with a foreign key to UrgentAction presents that case; it is
-    found through the model's metadata, since campaigns may not import cms.
-    """
-    language = language or settings.LANGUAGE_CODE
-    for rel in UrgentAction._meta.related_objects:
-        if not (rel.one_to_many and issubclass(rel.related_model, Page)):
-            continue
-        pages = rel.related_model.objects.live().filter(**{rel.field.name: action})
-        page = (
-            pages.filter(locale__language_code=language).first()
-            or pages.filter(locale__language_code=settings.LANGUAGE_CODE).first()
-        )
-        if page is not None:
-            return page
-    return None
-
-
-def case_url(action: UrgentAction, language: str | None = None) -> str:
-    """Full URL of the live page presenting ``action`` (see case_page), or ''; cached a minute.
-
-    On SITE_URL, like every other link we send: the Wagtail Site's own host name is
-    whatever the database was set up with (``localhost`` on a fresh install).
-    """
-    language = language or settings.LANGUAGE_CODE
-    key = f"campaigns:page-url:{action.pk}:{language}"
-    url = cache.get(key)
-    if url is None:
-        page = case_page(action, language)
-        parts = page.get_url_parts() if page is not None else None
-        url = settings.SITE_URL + parts[2] if parts else ""
-        cache.set(key, url, 60)
-    return url
 
 
 # --- sending ------------------------------------------------------------------------------
 
 
-def send_to_supporter(*, to: str, subject: str, body: str, unsubscribe: str) -> None:
-    """Send one plain-text email with one-click unsubscribe pointing at ``unsubscribe``.
+@functools.cache
+def _has_template(name: str) -> bool:
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return False
+    return True
 
-    ``unsubscribe`` is the https link; the mailto carries the same signed token as its
-    subject for mail clients that only offer mailto.
+
+def one_line(text: str) -> str:
+    """Text fit for a header: line breaks (header injection needs one) and runs of spaces
+    become one space."""
+    return " ".join(str(text).split())
+
+
+def send_template(
+    *,
+    template: str,
+    to: str,
+    language: str,
+    context: Mapping[str, Any],
+    subject: str | None = None,
+    unsubscribe: str = "",
+) -> None:
+    """Render ``<template>_subject.txt``, ``<template>.txt`` and, when it exists,
+    ``<template>.html`` in ``language`` and send them to ``to`` from DEFAULT_FROM_EMAIL.
+
+    ``subject``, when given, is used instead of the subject template (announcements
+    carry theirs). The context always has ``organisation``. With ``unsubscribe`` (the
+    one-click https link) the email carries List-Unsubscribe with that link and a mailto
+    whose subject is "unsubscribe <the link's token>", and List-Unsubscribe-Post.
+    Raises whatever the email backend raises: the calling task's retry policy decides.
     """
-    token = unsubscribe.rstrip("/").rpartition("/")[2]
-    mailto = f"mailto:{settings.PLUMA_UNSUBSCRIBE_EMAIL}?subject={quote('unsubscribe ' + token)}"
-    EmailMessage(
-        subject=" ".join(subject.split()),
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
-        headers={
+    headers = {}
+    if unsubscribe:
+        token = unsubscribe.rstrip("/").rpartition("/")[2]
+        mailto = (
+            f"mailto:{settings.PLUMA_UNSUBSCRIBE_EMAIL}?subject={quote('unsubscribe ' + token)}"
+        )
+        headers = {
             "List-Unsubscribe": f"<{unsubscribe}>, <{mailto}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    ).send()
+        }
+    with translation.override(language):
+        values = {"organisation": settings.ORGANISATION_NAME, **context}
+        if subject is None:
+            subject = render_to_string(f"{template}_subject.txt", values)
+        message = EmailMultiAlternatives(
+            subject=one_line(subject),
+            body=render_to_string(f"{template}.txt", values),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[to],
+            headers=headers,
+        )
+        if _has_template(f"{template}.html"):
+            message.attach_alternative(render_to_string(f"{template}.html", values), "text/html")
+    message.send()

@@ -22,16 +22,15 @@ from collections.abc import Collection
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import models, transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import enqueue
 from .emails import canonical_email
 from .links import new_nonce
-from .mail import make_data_token, mask_email, read_data_token, url_in
+from .mail import make_data_token, mask_email, read_data_token, send_template, url_in
 from .models import AnnouncementDelivery, Consent, Subscription, Supporter, UrgentAction
 
 logger = logging.getLogger(__name__)
@@ -228,10 +227,8 @@ def request_data_link(*, email: str) -> None:
     if supporter is None:
         logger.info("Data link asked for an unknown address %s", mask_email(email))
         return
-    from . import tasks  # tasks import this module
-
     Supporter.objects.filter(pk=supporter.pk).update(access_nonce=new_nonce())
-    tasks.send_data_link.delay_on_commit(supporter.pk)
+    enqueue.send_data_link(supporter.pk)
 
 
 def send_data_link(*, supporter_id: int) -> bool:
@@ -240,16 +237,16 @@ def send_data_link(*, supporter_id: int) -> bool:
     if supporter is None or not supporter.access_nonce:
         return False
     token = make_data_token(supporter_id=supporter.pk, nonce=supporter.access_nonce)
-    with translation.override(supporter.language):
-        context = {
+    send_template(
+        template="campaigns/email/data_link",
+        to=supporter.email,
+        language=supporter.language,
+        context={
             "name": supporter.name,
             "link": url_in(supporter.language, "campaigns:open_my_data", token=token),
             "hours": max(1, settings.PLUMA_DATA_LINK_MAX_AGE // 3600),
-            "organisation": settings.ORGANISATION_NAME,
-        }
-        subject = render_to_string("campaigns/email/data_link_subject.txt", context)
-        body = render_to_string("campaigns/email/data_link.txt", context)
-    EmailMessage(subject=" ".join(subject.split()), body=body, to=[supporter.email]).send()
+        },
+    )
     logger.info("Data link sent to %s", mask_email(supporter.email))
     return True
 

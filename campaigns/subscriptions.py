@@ -11,17 +11,17 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import enqueue
 from .emails import canonical_email
-from .mail import case_url, mask_email, send_to_supporter, subscription_url, url_in
+from .mail import mask_email, send_template, subscription_url, url_in
 from .models import Consent, Subscription, Supporter, UrgentAction
+from .pages import case_url
 
 logger = logging.getLogger(__name__)
 
@@ -31,12 +31,6 @@ MAX_PENDING_PER_DAY = 3
 CONSENT_TEXT = gettext_lazy(
     "Yes, email me new Urgent Actions in the categories and countries I chose."
 )
-
-
-def _tasks():
-    from . import tasks  # tasks import this module
-
-    return tasks
 
 
 def subscribe(
@@ -72,7 +66,7 @@ def subscribe(
             frequency=frequency,
             language=language,
         )
-        _tasks().send_subscription_confirmation.delay_on_commit(subscription.pk)
+        enqueue.send_subscription_confirmation(subscription.pk)
     logger.info("Subscription #%s pending for %s", subscription.pk, mask_email(email))
 
 
@@ -160,18 +154,19 @@ def _send(subscription: Subscription, *, template: str, context: dict) -> None:
     unsubscribe = subscription_url(
         subscription=subscription, language=language, name="campaigns:subscription_unsubscribe"
     )
-    with translation.override(language):
-        context = {
+    send_template(
+        template=f"campaigns/email/{template}",
+        to=supporter.email,
+        language=language,
+        unsubscribe=unsubscribe,
+        context={
             "subscription": subscription,
             "manage_url": subscription_url(subscription=subscription, language=language),
             "unsubscribe_url": unsubscribe,
             "my_data_url": url_in(language, "campaigns:my_data"),
-            "organisation": settings.ORGANISATION_NAME,
             **context,
-        }
-        subject = render_to_string(f"campaigns/email/{template}_subject.txt", context)
-        body = render_to_string(f"campaigns/email/{template}.txt", context)
-    send_to_supporter(to=supporter.email, subject=subject, body=body, unsubscribe=unsubscribe)
+        },
+    )
 
 
 def send_subscription_confirmation(*, subscription_id: int) -> bool:
@@ -214,10 +209,9 @@ def send_due_weekly_digests(*, now: datetime.datetime | None = None) -> int:
     Safe to run as often as wanted: send_weekly_digest claims the week before sending.
     """
     now = now or timezone.now()
-    send = _tasks().send_weekly_digest
     enqueued = 0
     for subscription_id in due_weekly_subscriptions(now).values_list("pk", flat=True).iterator():
-        send.delay(subscription_id)
+        enqueue.send_weekly_digest(subscription_id)
         enqueued += 1
     return enqueued
 

@@ -7,6 +7,10 @@ class CmsConfig(AppConfig):
     verbose_name = _("Site pages")
 
     def ready(self) -> None:
+        from campaigns import pages
+
         from . import signals
+        from .case_pages import ActionPages
 
         signals.connect()
+        pages.register(ActionPages())

@@ -4,6 +4,7 @@ from django.db.models.signals import post_delete
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from campaigns import pages as case_pages
 from campaigns import services as campaign_services
 
 
@@ -21,12 +22,22 @@ def open_case_on_publish(sender, instance, **kwargs):
         campaign_services.open_action(action=page.action)
 
 
+def forget_case_url(sender, instance, **kwargs):
+    """A case page published, unpublished or moved: emails link to its new address at once."""
+    action_id = getattr(instance.specific, "action_id", None)
+    if action_id is not None:
+        case_pages.forget_case_url(action_id)
+
+
 def connect() -> None:
     from . import cache
     from .templatetags.cms_tags import forget_site_links
 
     page_published.connect(open_case_on_publish, dispatch_uid="cms.open_case_on_publish")
     cache.connect()
+    page_published.connect(forget_case_url, dispatch_uid="cms.case_url.published")
+    page_unpublished.connect(forget_case_url, dispatch_uid="cms.case_url.unpublished")
+    post_page_move.connect(forget_case_url, dispatch_uid="cms.case_url.moved")
     # The frame's links (cms_tags.site_links) are kept a while by each process.
     page_published.connect(forget_site_links, dispatch_uid="cms.site_links.published")
     page_unpublished.connect(forget_site_links, dispatch_uid="cms.site_links.unpublished")

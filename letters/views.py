@@ -7,8 +7,8 @@ from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from campaigns.mail import case_page
 from campaigns.models import UrgentAction
+from campaigns.pages import live_revision_id
 
 from . import composing
 from .forms import CONSENT_LABEL, ChooseForm, WriteForm
@@ -24,8 +24,7 @@ def _case(slug: str) -> UrgentAction:
 
 
 def _page_revision(action: UrgentAction, language: str) -> int | None:
-    page = case_page(action, language)
-    return page.live_revision_id if page is not None else None
+    return live_revision_id(action, language)
 
 
 def _offers_signing(action: UrgentAction) -> bool:

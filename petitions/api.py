@@ -7,10 +7,10 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 from campaigns.models import UrgentAction
+from campaigns.pages import case_url
 from campaigns.public import public_case
 
 from . import abuse, counts
-from .pages import case_page_url
 
 # Counts are cached for about two seconds on the server; a few seconds more in shared
 # caches is invisible to people and spares the web nodes during a peak.
@@ -28,7 +28,7 @@ def _action_json(action: UrgentAction, online: int) -> dict:
         "title": action.title,
         "status": action.status,
         "deadline": action.deadline.isoformat(),
-        "url": case_page_url(action) or None,
+        "url": case_url(action) or None,
         "counts": counts.counts_for(action, online=online).as_dict(),
     }
 

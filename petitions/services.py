@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 
 from campaigns.dispatch import Dispatch
 from campaigns.models import Consent, Supporter, UrgentAction
+from campaigns.pages import case_url
 
 from . import abuse, counts, paper, records, tokens
 from .emails import canonical_email
 from .models import PaperSignature, Signature
-from .pages import case_page_url
 
 logger = logging.getLogger(__name__)
 
@@ -267,7 +267,7 @@ def _send(*, signature: Signature, template: str, context: dict) -> None:
             "signature": signature,
             "action": signature.action,
             "name": signature.name,
-            "case_url": case_page_url(signature.action, signature.language),
+            "case_url": case_url(signature.action, signature.language),
             "organisation": settings.ORGANISATION_NAME,
             **context,
         }

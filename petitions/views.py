@@ -7,12 +7,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from campaigns.models import UrgentAction
+from campaigns.pages import case_url
 from campaigns.public import public_case_or_404
 
 from . import abuse, services, tokens
 from .forms import CONSENT_LABEL, SHARE_NAME_LABEL, ResendForm, signature_form
 from .models import Petition, Signature
-from .pages import case_page_url
 
 
 def _case(slug: str) -> UrgentAction:
@@ -147,7 +147,7 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
         "petitions/thanks.html",
         {
             "action": action,
-            "case_url": case_page_url(action, translation.get_language()),
+            "case_url": case_url(action, translation.get_language()),
             "has_targets": action.action_targets.exists(),
         },
     )

@@ -68,7 +68,7 @@ def test_a_follow_up_reaches_every_consenting_participant_once_despite_a_crash_a
     withdrawn = ConsentFactory(action=action, withdrawn_at=timezone.now()).supporter
     erased = ConsentFactory(action=action, supporter__erased_at=timezone.now()).supporter
     elsewhere = ConsentFactory().supporter
-    real_send, sent = announcements.send_to_supporter, []
+    real_send, sent = announcements.send_template, []
 
     def crash_after_three(**kwargs):
         if len(sent) == 3:
@@ -77,7 +77,7 @@ def test_a_follow_up_reaches_every_consenting_participant_once_despite_a_crash_a
         sent.append(kwargs["to"])
 
     with (
-        mock.patch.object(announcements, "send_to_supporter", crash_after_three),
+        mock.patch.object(announcements, "send_template", crash_after_three),
         pytest.raises(RuntimeError),
     ):
         announce_follow_up(action, django_capture_on_commit_callbacks)

@@ -1,8 +1,8 @@
-"""The case's public address in emails and the API (campaigns.mail.case_url)."""
+"""The case's public address in emails and the API (campaigns.pages.case_url)."""
 
 import pytest
 
-from campaigns.mail import case_url
+from campaigns.pages import case_url
 from tests.factories import UrgentActionFactory
 
 pytestmark = pytest.mark.django_db
