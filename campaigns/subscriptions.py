@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import enqueue
-from .emails import canonical_email
 from .mail import mask_email, send_template, subscription_url, url_in
-from .models import Consent, Subscription, Supporter, UrgentAction
+from .models import Consent, Subscription, UrgentAction
 from .pages import case_url
+from .supporters import supporter_for
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +47,7 @@ def subscribe(
     known. At most MAX_PENDING_PER_DAY confirmation emails per address and day.
     """
     with transaction.atomic():
-        supporter, _created = Supporter.objects.get_or_create(
-            email_canonical=canonical_email(email),
-            defaults={"email": email.strip(), "name": "", "language": language},
-        )
+        supporter = supporter_for(email=email, language=language)
         recent = Subscription.objects.filter(
             supporter=supporter,
             confirmed_at__isnull=True,

@@ -14,9 +14,9 @@ details), and the signature is inserted unless that supporter already signed the
 import dataclasses
 import functools
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
+from campaigns import records
 from campaigns.models import Consent, Supporter, UrgentAction
 
 from .models import Signature
@@ -53,58 +53,17 @@ def record_sign_up(
 
 
 @functools.cache
-def _columns(model: type[models.Model], *, without: str = "") -> tuple[models.Field, ...]:
-    """The columns an INSERT writes: every concrete field but the key (and `without`)."""
-    return tuple(
-        field
-        for field in model._meta.concrete_fields
-        if not field.primary_key and field.name != without
-    )
-
-
-def _values(instance: models.Model, fields: tuple[models.Field, ...], db: BaseDatabaseWrapper):
-    # pre_save fills auto_now_add and default timestamps on the instance, as save() would.
-    # `db` is the connection itself: each field asks it a few things, and through the
-    # `django.db.connection` proxy every question is a thread-local lookup.
-    return [field.get_db_prep_save(field.pre_save(instance, add=True), db) for field in fields]
-
-
-def _insert_select(
-    model: type[models.Model],
-    fields: tuple[models.Field, ...],
-    *,
-    source: str,
-    extra: tuple[str, str] | None = None,
-) -> str:
-    """INSERT INTO table (fields…[, extra column]) SELECT %s::type…[, extra value] FROM source.
-
-    The casts matter: a bare parameter in a SELECT list would reach the INSERT as text.
-    """
-    quote = connection.ops.quote_name
-    columns = [quote(field.column) for field in fields]
-    values = [f"%s::{field.db_type(connection)}" for field in fields]
-    if extra is not None:
-        columns.append(quote(extra[0]))
-        values.append(extra[1])
-    table = quote(model._meta.db_table)
-    return f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source}"  # noqa: S608
-
-
-@functools.cache
 def _statement(consents: int) -> str:
     """The sign-up statement for a given number of consents. Only quoted names from the
     models go into its text; every value is a parameter."""
     cases = connection.ops.quote_name(UrgentAction._meta.db_table)
     parts = [
         f"open_case AS (SELECT 1 FROM {cases} WHERE id = %s AND status = %s)",  # noqa: S608
-        "supporter AS ("
-        + _insert_select(Supporter, _columns(Supporter), source="open_case")
-        + " ON CONFLICT (email_canonical)"
-        " DO UPDATE SET email_canonical = EXCLUDED.email_canonical RETURNING id)",
+        f"supporter AS ({records.supporter_upsert(source='open_case')})",
         "signature AS ("
-        + _insert_select(
+        + records.insert_select(
             Signature,
-            _columns(Signature, without="supporter"),
+            records.columns(Signature, without="supporter"),
             source="supporter",
             extra=("supporter_id", "supporter.id"),
         )
@@ -112,12 +71,7 @@ def _statement(consents: int) -> str:
     ]
     parts += [
         f"consent_{i} AS ("
-        + _insert_select(
-            Consent,
-            _columns(Consent, without="supporter"),
-            source="signature",
-            extra=("supporter_id", "signature.supporter_id"),
-        )
+        + records.consent_insert(source="signature", supporter_id="signature.supporter_id")
         + ")"
         for i in range(consents)
     ]
@@ -129,35 +83,14 @@ def _in_one_statement(
 ) -> Recorded:
     db = connections[DEFAULT_DB_ALIAS]
     params = [signature.action_id, UrgentAction.Status.OPEN]
-    params += _values(supporter, _columns(Supporter), db)
-    params += _values(signature, _columns(Signature, without="supporter"), db)
+    params += records.supporter_values(supporter, db)
+    params += records.values(signature, records.columns(Signature, without="supporter"), db)
     for consent in consents:
-        params += _values(consent, _columns(Consent, without="supporter"), db)
-    with _server_binding_cursor(db) as cursor:
+        params += records.consent_values(consent, db)
+    with records.server_binding_cursor(db) as cursor:
         cursor.execute(_statement(len(consents)), params)
         supporter_id, signature_id = cursor.fetchone()
     return Recorded(supporter_id=supporter_id, signature_id=signature_id)
-
-
-def _server_binding_cursor(db: BaseDatabaseWrapper):
-    """A Django cursor that sends the parameters apart from the statement, so that psycopg
-    prepares the statement once per connection.
-
-    Django's own cursors write the parameters into the statement's text (its default, for
-    the sake of connection poolers), so PostgreSQL would parse and plan this statement
-    afresh for every sign-up: more than half of what a sign-up costs it (bench/README.md).
-    Preparing needs DATABASES' prepare_threshold (config/settings.py); without it the
-    statement is still bound server-side, only never prepared. Otherwise this is what
-    db.cursor() does: the health check, error wrapping, query logging and wrappers.
-    """
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    db.close_if_health_check_failed()
-    db.ensure_connection()
-    db.validate_thread_sharing()
-    with db.wrap_database_errors:
-        cursor = ServerBindingCursor(db.connection)
-    return db.make_debug_cursor(cursor) if db.queries_logged else db.make_cursor(cursor)
 
 
 # --- Other databases: step by step in a transaction -----------------------------------
@@ -185,7 +118,7 @@ def _step_by_step(supporter: Supporter, signature: Signature, consents: list[Con
 
 def _insert_unless_signed(signature: Signature) -> bool:
     """INSERT … ON CONFLICT DO NOTHING RETURNING id (SQLite 3.35+); True if inserted."""
-    fields = _columns(Signature)
+    fields = records.columns(Signature)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
@@ -195,7 +128,7 @@ def _insert_unless_signed(signature: Signature) -> bool:
     )
     db = connections[DEFAULT_DB_ALIAS]
     with db.cursor() as cursor:
-        cursor.execute(sql, _values(signature, fields, db))
+        cursor.execute(sql, records.values(signature, fields, db))
         row = cursor.fetchone()
     if row is None:
         return False

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from campaigns import supporters
 from campaigns.dispatch import Dispatch
-from campaigns.models import Consent, Supporter, UrgentAction
+from campaigns.models import Consent, UrgentAction
 from campaigns.pages import case_url
 
 from . import abuse, counts, paper, records, tokens
@@ -153,32 +154,18 @@ def sign(
         # The confirmation email's outbox entry, written with the signature itself.
         link_due_at=timezone.now() if confirm_by_email and not flag_reason else None,
     )
-    consents = [
-        Consent(
-            action=action,
-            kind=kind,
-            text=text,
-            page_revision_id=page_revision_id,
-            language=language,
-        )
-        for kind, text in (
-            (Consent.Kind.CASE_UPDATES, consent_text),
-            (Consent.Kind.SHARE_NAME, share_name_text),
-        )
-        if text
-    ]
     recorded = records.record_sign_up(
-        supporter=Supporter(
-            email_canonical=canonical,
-            email=email.strip(),
-            name=name,
-            country=country,
-            postal_code=postal_code,
-            city=city,
-            language=language,
-        ),
+        supporter=supporters.new_supporter(email=email, language=language),
         signature=signature,
-        consents=consents,
+        consents=supporters.consents(
+            action=action,
+            texts={
+                Consent.Kind.CASE_UPDATES: consent_text,
+                Consent.Kind.SHARE_NAME: share_name_text,
+            },
+            language=language,
+            page_revision_id=page_revision_id,
+        ),
     )
     if recorded.supporter_id is None:
         # Closed between the page's copy of the case and the write.
@@ -228,6 +215,15 @@ def confirm_signature(*, token: str) -> Signature:
         signature = Signature.objects.select_related("action").get(pk=signature_id)
         if not signature.is_flagged:
             counts.add_confirmed(action_id=signature.action_id)
+        # The link proved the address: what was signed is now the supporter's own.
+        supporters.confirm_details(
+            supporter_id=signature.supporter_id,
+            name=signature.name,
+            language=signature.language,
+            country=signature.country,
+            city=signature.city,
+            postal_code=signature.postal_code,
+        )
     logger.info("Signature #%s on UA %s confirmed", signature.pk, signature.action.number)
     return signature
 

@@ -135,13 +135,25 @@ def test_both_consents_are_stored_word_for_word_with_a_new_signature():
     assert {c.action_id for c in consents.values()} == {action.pk}
 
 
-def test_a_repeated_sign_up_adds_no_consent_and_keeps_the_supporters_details():
+def test_a_repeated_sign_up_adds_no_consent_and_changes_no_name():
     action = UrgentActionFactory()
     first = sign(action, name="Ana López", consent_text="Updates, please.")
     again = sign(action, name="Someone Else", consent_text="Updates, please.")
     assert again.signature == first.signature and not again.is_new
     assert Consent.objects.count() == 1
-    assert Supporter.objects.get().name == "Ana López"
+    assert Signature.objects.get().name == "Ana López"
+    # Nobody confirmed anything: the supporter row carries no one's name yet.
+    assert Supporter.objects.get().name == ""
+
+
+def test_confirming_a_signature_makes_its_details_the_supporters(django_capture_on_commit_callbacks):
+    action = UrgentActionFactory()
+    with django_capture_on_commit_callbacks() as callbacks:
+        sign(action, name="Ana López", country="MX")
+    run_queued(callbacks)
+    services.confirm_signature(token=last_token())
+    supporter = Supporter.objects.get()
+    assert (supporter.name, supporter.country.code) == ("Ana López", "MX")
 
 
 def test_confirming_counts_the_signature_once(django_capture_on_commit_callbacks):
