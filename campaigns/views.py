@@ -16,8 +16,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import services
+from . import confirmations, services
 from .forms import EmailForm, EraseForm, SubscribeForm, SubscriptionChoicesForm
+from .links import LinkError
 from .mail import read_subscription_token, read_unsubscribe_token
 from .models import Consent, Supporter, UrgentAction
 from .subscriptions import describe, subscription_for
@@ -33,12 +34,42 @@ def _notice(request, heading: str, text: str, status: int = 200) -> HttpResponse
     )
 
 
+def link_problem(
+    request: HttpRequest, kind: str = "invalid", context: dict | None = None
+) -> HttpResponse:
+    """The one page for a link that cannot be used: 400 when it is not genuine, 410 when
+    it was genuine but expired or was used."""
+    context = {"kind": kind, **(context or {})}
+    return render(
+        request, "campaigns/link_problem.html", context, status=400 if kind == "invalid" else 410
+    )
+
+
 def _bad_link(request) -> HttpResponse:
-    return _notice(
+    return link_problem(request)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str, kind: str) -> HttpResponse:
+    """Confirm what a link from an email names (campaigns/confirmations.py).
+
+    GET shows a button and changes nothing (mail scanners follow links); POST confirms
+    and redirects to what comes next. Mounted by each app on its own path, with ``kind``.
+    """
+    confirmation = confirmations.confirmation(kind)
+    try:
+        if request.method == "POST":
+            return redirect(confirmation.confirm(token))
+        pending = confirmation.pending(token)
+    except LinkError as error:
+        return link_problem(
+            request, error.kind, confirmations.problem_context(confirmation, token, error)
+        )
+    return render(
         request,
-        _("This link does not work"),
-        _("It may be incomplete, out of date or already used. Ask for a new one."),
-        status=400,
+        "campaigns/confirm.html",
+        {"confirmation": confirmation, "pending": pending, "action": pending.action},
     )
 
 

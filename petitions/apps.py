@@ -14,11 +14,14 @@ class PetitionsConfig(AppConfig):
         letter_written.connect(on_letter_written, dispatch_uid="petitions.on_letter_written")
         letter_confirmed.connect(on_letter_confirmed, dispatch_uid="petitions.on_letter_confirmed")
 
+        from campaigns import confirmations
         from campaigns.privacy import register
 
+        from .confirmations import SIGNATURE
         from .privacy import PetitionsProvider
 
         register(PetitionsProvider())
+        confirmations.register(SIGNATURE)
 
         from django.db.models.signals import post_save
 

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from campaigns.views import confirm
+
 from . import handover_views, views
 
 app_name = "petitions"
@@ -10,7 +12,7 @@ urlpatterns = [
     path("petition/<str:slug>/check-your-email/", views.check_email, name="check_email"),
     path("petition/<str:slug>/new-link/", views.new_link, name="new_link"),
     path("petition/<str:slug>/thank-you/", views.thanks, name="thanks"),
-    path("petition/confirm/<str:token>/", views.confirm, name="confirm"),
+    path("petition/confirm/<str:token>/", confirm, {"kind": "signature"}, name="confirm"),
     # Handovers and impact (handover_views.py).
     path("verify/", handover_views.verify, name="verify"),
     path("petition/<str:slug>/report/", handover_views.report_action, name="report_action"),

@@ -10,9 +10,9 @@ from campaigns.models import UrgentAction
 from campaigns.pages import case_url
 from campaigns.public import public_case_or_404
 
-from . import abuse, services, tokens
+from . import abuse, services
 from .forms import CONSENT_LABEL, SHARE_NAME_LABEL, ResendForm, signature_form
-from .models import Petition, Signature
+from .models import Petition
 
 
 def _case(slug: str) -> UrgentAction:
@@ -100,44 +100,6 @@ def new_link(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "petitions/new_link.html", {"action": action, "form": form}, status=status
     )
-
-
-def _link_problem(request: HttpRequest, token: str, error: tokens.LinkError) -> HttpResponse:
-    signature_id = tokens.signature_id_of(token)
-    action = (
-        UrgentAction.objects.filter(signatures__pk=signature_id).first() if signature_id else None
-    )
-    context = {"action": action, "kind": error.kind, "form": ResendForm()}
-    return render(
-        request,
-        "petitions/link_problem.html",
-        context,
-        status=400 if error.kind == "invalid" else 410,
-    )
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """GET shows a button and changes nothing (mail scanners follow links); POST confirms."""
-    if request.method == "POST":
-        try:
-            signature = services.confirm_signature(token=token)
-        except tokens.LinkError as error:
-            return _link_problem(request, token, error)
-        return redirect("petitions:thanks", slug=signature.action.slug)
-    try:
-        signature_id, nonce = tokens.read_token(token)
-    except tokens.LinkError as error:
-        return _link_problem(request, token, error)
-    signature = (
-        Signature.objects.select_related("action")
-        .filter(pk=signature_id, nonce=nonce, status=Signature.Status.PENDING)
-        .first()
-    )
-    if signature is None:
-        return _link_problem(request, token, tokens.LinkUsed())
-    return render(request, "petitions/confirm.html", {"action": signature.action})
 
 
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
