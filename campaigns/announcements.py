@@ -2,18 +2,19 @@
 
 How news travels: ``announce`` stores the announcement (once per kind and reference) and
 enqueues its fan-out on commit; the fan-out writes the delivery rows in batches, in
-supporter order, so a re-run after a crash resumes after the last row written, then
-enqueues one send task per pending row; each send claims its row with a conditional
-UPDATE (pending → sending → sent), so a recipient is emailed at most once however often
-a task runs.
+supporter order, so a re-run after a crash resumes after the last row written, then hands
+the pending rows to workers in batches (campaigns.outbox; the beat hands out any a lost
+message left behind); each send claims its row with a conditional UPDATE (pending →
+sending → sent), so a recipient is emailed at most once however often a task runs.
 """
 
+import datetime
 import logging
 from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Min
+from django.db.models import F, Max, Min, Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,7 @@ from .models import (
     Subscription,
     UrgentAction,
 )
+from .outbox import Outbox
 from .pages import case_url
 
 logger = logging.getLogger(__name__)
@@ -35,6 +37,8 @@ logger = logging.getLogger(__name__)
 Kind = Announcement.Kind
 Status = AnnouncementDelivery.Status
 BATCH = 1000
+# Emails one send_announcements task sends.
+SEND_BATCH = 50
 
 
 def announce(
@@ -164,11 +168,11 @@ def _recipients(announcement: Announcement):
 
 
 def fan_out_announcement(*, announcement_id: int) -> int:
-    """Write the missing delivery rows, then enqueue a send for every pending row.
+    """Write the missing delivery rows, then hand the pending rows to workers.
 
     Safe to run again after a crash or twice at once: rows are unique per supporter and
     written in supporter order (a re-run starts after the last one), and a send claims
-    its row before sending. Returns how many sends were enqueued.
+    its row before sending. Returns how many rows were handed out.
     """
     announcement = Announcement.objects.select_related("action").filter(pk=announcement_id).first()
     if announcement is None:
@@ -192,13 +196,35 @@ def fan_out_announcement(*, announcement_id: int) -> int:
     Announcement.objects.filter(pk=announcement_id, fanned_out_at__isnull=True).update(
         fanned_out_at=timezone.now()
     )
-    pending = announcement.deliveries.filter(status=Status.PENDING).order_by("pk")
-    enqueued = 0
-    for delivery_id in pending.values_list("pk", flat=True).iterator(chunk_size=BATCH):
-        enqueue.send_announcement(delivery_id)
-        enqueued += 1
-    logger.info("Announcement #%s: %d sends enqueued", announcement_id, enqueued)
-    return enqueued
+    handed_out = dispatch_announcements()
+    logger.info("Announcement #%s fanned out; %d sends handed out", announcement_id, handed_out)
+    return handed_out
+
+
+# Pending rows go to workers SEND_BATCH to a task. A row handed out this long ago and still
+# pending is handed out again (a lost broker message); the claim in send_announcement keeps
+# it to one email. Long, because a big fan-out may wait its turn on the broker that long.
+ANNOUNCEMENT_OUTBOX = Outbox(
+    model=AnnouncementDelivery,
+    due=lambda now: Q(status=Status.PENDING),
+    handed_out="handed_out_at",
+    lease=lambda: datetime.timedelta(hours=1),
+    task_name="campaigns.tasks.send_announcements",
+    batch=SEND_BATCH,
+    limit=50_000,
+)
+
+
+def dispatch_announcements(*, now: datetime.datetime | None = None) -> int:
+    """Hand every pending row with no worker on it to workers; returns how many.
+
+    Run at the end of each fan-out and every minute by the beat."""
+    return ANNOUNCEMENT_OUTBOX.hand_out(now=now)
+
+
+def send_announcements(*, delivery_ids: list[int]) -> int:
+    """send_announcement for each row of a batch; returns how many this call sent."""
+    return sum(send_announcement(delivery_id=delivery_id) for delivery_id in delivery_ids)
 
 
 def _is_still_wanted(delivery: AnnouncementDelivery) -> bool:

@@ -9,11 +9,12 @@ one such task per second; the beat's sweeper runs the same dispatch every minute
 request lost with the broker still ends in a send.
 """
 
-import importlib
 import time
 
-from celery import current_app
+from celery import Task
 from django.core.cache import cache
+
+from .enqueue import task
 
 
 class Dispatch:
@@ -40,11 +41,8 @@ class Dispatch:
             self.task().apply_async(countdown=self.seconds + 0.25)
             self.requested_until = started + self.seconds
 
-    def task(self):
-        # A web process never runs Celery's autodiscovery: importing the task's module
-        # (named after it, as every task of ours is) registers it.
-        importlib.import_module(self.task_name.rpartition(".")[0])
-        return current_app.tasks[self.task_name]
+    def task(self) -> Task:
+        return task(self.task_name)
 
     def forget(self) -> None:
         """As if a second had passed (for tests)."""

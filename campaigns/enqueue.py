@@ -21,10 +21,6 @@ def fan_out_announcement(announcement_id: int) -> None:
     task("campaigns.tasks.fan_out_announcement").delay_on_commit(announcement_id)
 
 
-def send_announcement(delivery_id: int) -> None:
-    task("campaigns.tasks.send_announcement").delay(delivery_id)
-
-
 def send_subscription_confirmation(subscription_id: int) -> None:
     task("campaigns.tasks.send_subscription_confirmation").delay_on_commit(subscription_id)
 

@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 
 from .announcements import (
     announce,
+    dispatch_announcements,
     fan_out_announcement,
     send_announcement,
+    send_announcements,
     unsubscribe_from_case,
 )
 from .mail import read_subscription_token, read_unsubscribe_token
@@ -50,6 +52,7 @@ __all__ = [
     "change_subscription",
     "close_action",
     "close_expired_actions",
+    "dispatch_announcements",
     "confirm_subscription",
     "erase_supporter",
     "export_data",
@@ -62,6 +65,7 @@ __all__ = [
     "request_data_link",
     "save_action",
     "send_announcement",
+    "send_announcements",
     "send_data_link",
     "send_due_weekly_digests",
     "send_subscription_confirmation",

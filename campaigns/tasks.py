@@ -1,19 +1,9 @@
 """Celery entry points for campaigns: ids in, one service call each."""
 
-import smtplib
-
-from anymail.exceptions import AnymailAPIError
 from celery import shared_task
 
 from . import services
-
-# Network trouble and ESP hiccups are worth retrying; anything else is a bug to see.
-RETRY = {
-    "autoretry_for": (OSError, smtplib.SMTPException, AnymailAPIError),
-    "retry_backoff": True,
-    "retry_backoff_max": 600,
-    "max_retries": 6,
-}
+from .retry import SEND_RETRY
 
 
 @shared_task(name="campaigns.tasks.close_expired_actions")
@@ -26,12 +16,23 @@ def fan_out_announcement(announcement_id: int) -> int:
     return services.fan_out_announcement(announcement_id=announcement_id)
 
 
-@shared_task(name="campaigns.tasks.send_announcement", **RETRY)
+@shared_task(name="campaigns.tasks.dispatch_announcements", acks_late=True)
+def dispatch_announcements() -> int:
+    return services.dispatch_announcements()
+
+
+@shared_task(name="campaigns.tasks.send_announcements", **SEND_RETRY)
+def send_announcements(delivery_ids: list[int]) -> int:
+    return services.send_announcements(delivery_ids=delivery_ids)
+
+
+# One row at a time: how fan-outs before 0.2 enqueued their sends.
+@shared_task(name="campaigns.tasks.send_announcement", **SEND_RETRY)
 def send_announcement(delivery_id: int) -> bool:
     return services.send_announcement(delivery_id=delivery_id)
 
 
-@shared_task(name="campaigns.tasks.send_subscription_confirmation", **RETRY)
+@shared_task(name="campaigns.tasks.send_subscription_confirmation", **SEND_RETRY)
 def send_subscription_confirmation(subscription_id: int) -> bool:
     return services.send_subscription_confirmation(subscription_id=subscription_id)
 
@@ -41,12 +42,12 @@ def send_due_weekly_digests() -> int:
     return services.send_due_weekly_digests()
 
 
-@shared_task(name="campaigns.tasks.send_weekly_digest", **RETRY)
+@shared_task(name="campaigns.tasks.send_weekly_digest", **SEND_RETRY)
 def send_weekly_digest(subscription_id: int) -> bool:
     return services.send_weekly_digest(subscription_id=subscription_id)
 
 
-@shared_task(name="campaigns.tasks.send_data_link", **RETRY)
+@shared_task(name="campaigns.tasks.send_data_link", **SEND_RETRY)
 def send_data_link(supporter_id: int) -> bool:
     return services.send_data_link(supporter_id=supporter_id)
 

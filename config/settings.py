@@ -237,6 +237,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "letters.tasks.sweep_deliveries",
         "schedule": 60.0,
     },
+    # Announcement emails whose hand-out was lost still go (campaigns/announcements.py).
+    "dispatch-announcements": {
+        "task": "campaigns.tasks.dispatch_announcements",
+        "schedule": 60.0,
+    },
     # Confirmation emails whose dispatch was lost (broker down at the sign-up) still go.
     "dispatch-confirmations": {
         "task": "petitions.tasks.dispatch_confirmations",

@@ -4,22 +4,20 @@ import dataclasses
 import datetime
 import logging
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns import supporters
 from campaigns.dispatch import Dispatch
+from campaigns.mail import send_template, url_in
 from campaigns.models import Consent, UrgentAction
+from campaigns.outbox import Outbox
 from campaigns.pages import case_url
 
-from . import abuse, counts, paper, records, tokens
+from . import abuse, counts, enqueue, paper, records, tokens
 from .emails import canonical_email
 from .models import PaperSignature, Signature
 
@@ -43,13 +41,6 @@ class SignResult:
     is_new: bool
 
 
-def _enqueue(task_name: str, signature_id: int) -> None:
-    # Imported here: tasks import this module.
-    from . import tasks
-
-    getattr(tasks, task_name).delay_on_commit(signature_id)
-
-
 # --- the confirmation emails' outbox ------------------------------------------------------
 
 # A burst of sign-ups is gathered into one dispatch a second: a Celery task per signature
@@ -61,34 +52,36 @@ CONFIRMATION_BATCH = 50
 CONFIRMATION_LEASE = datetime.timedelta(minutes=10)
 
 
+# Signatures whose first confirmation email is due, handed to workers CONFIRMATION_BATCH to
+# a task; one handed out CONFIRMATION_LEASE ago and still unsent is handed out again.
+CONFIRMATION_OUTBOX = Outbox(
+    model=Signature,
+    due=lambda now: Q(link_due_at__isnull=False, status=Signature.Status.PENDING),
+    handed_out="link_enqueued_at",
+    lease=lambda: CONFIRMATION_LEASE,
+    task_name="petitions.tasks.send_confirmations",
+    batch=CONFIRMATION_BATCH,
+    order_by=("link_due_at",),
+)
+
+
 def request_confirmation_dispatch() -> None:
     CONFIRMATIONS.request()
 
 
-def due_confirmations(*, now: datetime.datetime, limit: int = 5000) -> list[int]:
+def due_confirmations(*, now: datetime.datetime) -> list[int]:
     """Pending signatures whose first confirmation email is due and with no worker on it."""
     return list(
-        Signature.objects.filter(link_due_at__isnull=False, status=Signature.Status.PENDING)
-        .filter(
-            Q(link_enqueued_at__isnull=True) | Q(link_enqueued_at__lte=now - CONFIRMATION_LEASE)
-        )
+        CONFIRMATION_OUTBOX.waiting(now=now)
         .order_by("link_due_at")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", flat=True)[: CONFIRMATION_OUTBOX.limit]
     )
 
 
 def dispatch_confirmations(*, now: datetime.datetime | None = None) -> int:
     """Hand the due confirmation emails to workers, CONFIRMATION_BATCH to a task; returns
     how many. Run a second after sign-ups ask for it, and every minute by the beat."""
-    from . import tasks
-
-    now = now or timezone.now()
-    due = due_confirmations(now=now)
-    for start in range(0, len(due), CONFIRMATION_BATCH):
-        batch = due[start : start + CONFIRMATION_BATCH]
-        Signature.objects.filter(pk__in=batch).update(link_enqueued_at=now)
-        tasks.send_confirmations.delay(batch)
-    return len(due)
+    return CONFIRMATION_OUTBOX.hand_out(now=now)
 
 
 def send_due_confirmations(*, signature_ids: list[int]) -> int:
@@ -195,7 +188,7 @@ def _notify_already_signed(action: UrgentAction, supporter_id: int, *, notify: b
         existing = Signature.objects.get(action=action, supporter_id=supporter_id)
         capped = Signature.objects.filter(pk=existing.pk, notices_sent__lt=MAX_NOTICES)
         if notify and capped.update(notices_sent=F("notices_sent") + 1):
-            _enqueue("send_already_signed", existing.pk)
+            enqueue.send_already_signed(existing.pk)
     return existing
 
 
@@ -244,40 +237,28 @@ def resend_confirmation(*, action: UrgentAction, email: str) -> None:
             if Signature.objects.filter(pk=signature_id, links_sent__lt=MAX_LINKS).update(
                 links_sent=F("links_sent") + 1
             ):
-                _enqueue("send_confirmation", signature_id)
-
-
-def _absolute(path: str) -> str:
-    return settings.SITE_URL + path
+                enqueue.send_confirmation(signature_id)
 
 
 def _confirm_url(signature: Signature) -> str:
     token = tokens.make_token(signature_id=signature.pk, nonce=signature.nonce)
-    with translation.override(signature.language):
-        return _absolute(reverse("petitions:confirm", kwargs={"token": token}))
+    return url_in(signature.language, "petitions:confirm", token=token)
 
 
 def _send(*, signature: Signature, template: str, context: dict) -> None:
-    with translation.override(signature.language):
-        context = {
+    send_template(
+        template=f"petitions/email/{template}",
+        to=signature.supporter.email,
+        language=signature.language,
+        context={
             "signature": signature,
             "action": signature.action,
+            # The name typed on this signature: never another form's (campaigns.supporters).
             "name": signature.name,
             "case_url": case_url(signature.action, signature.language),
-            "organisation": settings.ORGANISATION_NAME,
             **context,
-        }
-        subject = render_to_string(f"petitions/email/{template}_subject.txt", context)
-        message = EmailMultiAlternatives(
-            subject=" ".join(subject.split()),
-            body=render_to_string(f"petitions/email/{template}.txt", context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[signature.supporter.email],
-        )
-        message.attach_alternative(
-            render_to_string(f"petitions/email/{template}.html", context), "text/html"
-        )
-    message.send()
+        },
+    )
 
 
 def _load(signature_id: int) -> Signature | None:

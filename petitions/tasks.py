@@ -1,22 +1,13 @@
 """Celery entry points for petitions: ids in, one service call each."""
 
-import smtplib
-
-from anymail.exceptions import AnymailAPIError
 from celery import shared_task
+
+from campaigns.retry import SEND_RETRY
 
 from . import services
 
-# Network trouble and ESP hiccups are worth retrying; anything else is a bug to see.
-RETRY = {
-    "autoretry_for": (OSError, smtplib.SMTPException, AnymailAPIError),
-    "retry_backoff": True,
-    "retry_backoff_max": 600,
-    "max_retries": 6,
-}
 
-
-@shared_task(name="petitions.tasks.send_confirmation", **RETRY)
+@shared_task(name="petitions.tasks.send_confirmation", **SEND_RETRY)
 def send_confirmation(signature_id: int) -> bool:
     return services.send_confirmation(signature_id=signature_id)
 
@@ -26,12 +17,12 @@ def dispatch_confirmations() -> int:
     return services.dispatch_confirmations()
 
 
-@shared_task(name="petitions.tasks.send_confirmations", **RETRY)
+@shared_task(name="petitions.tasks.send_confirmations", **SEND_RETRY)
 def send_confirmations(signature_ids: list[int]) -> int:
     return services.send_due_confirmations(signature_ids=signature_ids)
 
 
-@shared_task(name="petitions.tasks.send_already_signed", **RETRY)
+@shared_task(name="petitions.tasks.send_already_signed", **SEND_RETRY)
 def send_already_signed(signature_id: int) -> bool:
     return services.send_already_signed(signature_id=signature_id)
 

@@ -77,6 +77,9 @@ class AnnouncementDelivery(models.Model):
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When a worker was last handed this row (campaigns.outbox): a row handed out long ago
+    # and still pending is handed out again; the claim keeps it to one email.
+    handed_out_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

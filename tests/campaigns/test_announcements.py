@@ -113,7 +113,7 @@ def test_a_rerun_of_the_fan_out_after_a_crash_resumes_after_the_last_row(monkeyp
     )
     monkeypatch.setattr(announcements, "BATCH", 2)
     enqueued = []
-    with mock.patch.object(tasks.send_announcement, "delay", side_effect=enqueued.append):
+    with mock.patch.object(tasks.send_announcements, "delay", side_effect=enqueued.extend):
         # A crash after the first batch: its rows are written, the rest are not.
         real_create, calls = AnnouncementDelivery.objects.bulk_create, []
 
@@ -227,9 +227,9 @@ def test_the_one_click_post_unsubscribes_at_once_even_from_sends_already_queued(
     announce_follow_up(action, django_capture_on_commit_callbacks)
     link = mail.outbox[0].extra_headers["List-Unsubscribe"].split("<")[1].split(">")[0]
     # The next follow-up's row is written and its send queued, but not yet run.
-    with mock.patch.object(tasks.send_announcement, "delay") as delay:
+    with mock.patch.object(tasks.send_announcements, "delay") as delay:
         announce_follow_up(action, django_capture_on_commit_callbacks)
-    (queued_id,) = [call.args[0] for call in delay.call_args_list]
+    (queued_id,) = [pk for call in delay.call_args_list for pk in call.args[0]]
 
     # What a mail client sends (RFC 8058): no cookie, no CSRF token.
     client = Client(enforce_csrf_checks=True)
@@ -285,3 +285,26 @@ def test_an_announcement_for_some_supporters_reaches_only_those_who_also_agreed(
     assert list(announcement.deliveries.values_list("supporter_id", flat=True)) == [chosen.pk]
     assert [message.to[0] for message in mail.outbox] == [chosen.email]
     assert other.email not in mail.outbox[0].to
+
+
+def test_a_pending_row_whose_hand_out_was_lost_is_handed_out_again_and_sent_once(eager):
+    action = UrgentActionFactory()
+    participants(action, 2)
+    announcement = Announcement.objects.create(
+        action=action,
+        kind=Kind.HANDOVER,
+        reference="7",
+        content={"en": {"subject": "s", "body": "b"}},
+    )
+    with mock.patch.object(tasks.send_announcements, "delay") as lost:
+        announcements.fan_out_announcement(announcement_id=announcement.pk)
+    assert lost.call_count == 1  # handed out, and the message was lost with the broker
+    assert announcements.dispatch_announcements() == 0  # within its lease: left alone
+
+    later = (
+        timezone.now() + announcements.ANNOUNCEMENT_OUTBOX.lease() + datetime.timedelta(seconds=1)
+    )
+    assert announcements.dispatch_announcements(now=later) == 2
+    assert announcements.dispatch_announcements(now=later) == 0
+    assert len(mail.outbox) == 2
+    assert announcement.deliveries.filter(status="sent").count() == 2

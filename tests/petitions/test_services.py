@@ -146,7 +146,9 @@ def test_a_repeated_sign_up_adds_no_consent_and_changes_no_name():
     assert Supporter.objects.get().name == ""
 
 
-def test_confirming_a_signature_makes_its_details_the_supporters(django_capture_on_commit_callbacks):
+def test_confirming_a_signature_makes_its_details_the_supporters(
+    django_capture_on_commit_callbacks,
+):
     action = UrgentActionFactory()
     with django_capture_on_commit_callbacks() as callbacks:
         sign(action, name="Ana López", country="MX")
