@@ -32,6 +32,7 @@ from campaigns.emails import canonical_email
 from campaigns.links import LinkError, LinkExpired, LinkInvalid, LinkUsed  # noqa: F401 (re-exported for views)
 from campaigns.models import ActionTarget, Consent, Supporter, Target, UrgentAction
 
+from . import enqueue
 from .models import Letter, LetterTemplate, fill_placeholders, placeholder_values
 from .services import queue_letter
 
@@ -258,17 +259,11 @@ def write_letter(
                 city=city,
                 language=language,
             )
-        _enqueue_confirmation([letter.pk for letter in letters])
+        enqueue.send_letter_confirmation([letter.pk for letter in letters])
     logger.info(
         "Letters %s on UA %s pending", ",".join(str(letter.pk) for letter in letters), action.number
     )
     return letters
-
-
-def _enqueue_confirmation(letter_ids: list[int]) -> None:
-    from . import tasks  # tasks import this module
-
-    tasks.send_letter_confirmation.delay_on_commit(letter_ids)
 
 
 # --- confirming ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.utils.translation import gettext, ngettext
 
 from campaigns.models import Target
 
-from . import tokens
+from . import enqueue, tokens
 from .errors import SendErrorKind, sort_send_error
 from .messages import display_name, header_safe, letters_domain
 from .models import Delivery, DeliveryPolicy, Letter, fill_placeholders, placeholder_values
@@ -60,11 +60,9 @@ def send_due_digests(*, now: datetime.datetime | None = None) -> int:
 
     Safe to run as often as the beat likes: send_digest acts only when the digest is due.
     """
-    from . import tasks
-
     target_ids = due_digest_targets(now=now)
     for target_id in target_ids:
-        tasks.send_digest.delay(target_id)
+        enqueue.send_digest(target_id)
     return len(target_ids)
 
 
@@ -211,14 +209,12 @@ def _record_digest_sent(*, ids: list[int], first_id: int, esp_id: str, error: st
 
 
 def _fail_all(*, ids: list[int], code: str, error: str) -> None:
-    from . import tasks
-
     failed = list(
         Delivery.objects.filter(pk__in=ids, status=Status.SENDING).values_list("pk", flat=True)
     )
     Delivery.objects.filter(pk__in=failed).update(**failure_fields(code=code, error=error))
     for delivery_id in failed:
-        tasks.tell_supporter_of_failure.delay_on_commit(delivery_id)
+        enqueue.tell_supporter_of_failure(delivery_id)
 
 
 def _record_digest_error(*, target_id: int, ids: list[int], first_id: int, exc) -> Outcome:

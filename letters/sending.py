@@ -19,7 +19,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from campaigns.models import Target
+from campaigns.outbox import claim
 
+from . import enqueue
 from .errors import SendErrorKind, sort_send_error
 from .messages import build_letter_message, drop_esp_connection, esp_connection, message_id_for
 from .models import Delivery, DeliveryPolicy, Letter
@@ -102,40 +104,19 @@ def _claim(*, delivery_ids: list[int], now: datetime.datetime) -> list[Delivery]
     and read them, in the order given, with everything a send needs: two queries,
     whatever the number.
 
-    The claim is a conditional UPDATE, so of racing workers exactly one gets each row;
-    RETURNING says which rows were ours (where the database has it; elsewhere one
-    conditional UPDATE per row).
+    The claim is a conditional UPDATE (campaigns.outbox.claim), so of racing workers
+    exactly one gets each row.
     """
     if not delivery_ids:
         return []
-    fields = {
-        "status": Status.SENDING,
-        "sending_at": now,
-        "lease_expires_at": now + lease_duration(),
-    }
-    due = Delivery.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now)
-    if len(delivery_ids) == 1:
-        ids = delivery_ids if due.filter(pk=delivery_ids[0]).update(**fields) else []
-    elif connection.features.can_return_columns_from_insert:  # RETURNING (PostgreSQL, SQLite)
-        adapt = connection.ops.adapt_datetimefield_value
-        table = Delivery._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET status = %s, sending_at = %s, lease_expires_at = %s"  # noqa: S608 -- our table name
-                f" WHERE id IN ({', '.join(['%s'] * len(delivery_ids))})"
-                " AND status = %s AND next_attempt_at <= %s RETURNING id",
-                [
-                    Status.SENDING,
-                    adapt(now),
-                    adapt(fields["lease_expires_at"]),
-                    *delivery_ids,
-                    Status.QUEUED,
-                    adapt(now),
-                ],
-            )
-            ids = {row[0] for row in cursor.fetchall()}
-    else:
-        ids = [pk for pk in delivery_ids if due.filter(pk=pk).update(**fields)]
+    ids = claim(
+        Delivery.objects.filter(
+            pk__in=delivery_ids, status=Status.QUEUED, next_attempt_at__lte=now
+        ),
+        status=Status.SENDING,
+        sending_at=now,
+        lease_expires_at=now + lease_duration(),
+    )
     if not ids:
         return []
     rows = Delivery.objects.select_related(
@@ -249,8 +230,6 @@ def _set_aside(*, delivery: Delivery, now: datetime.datetime) -> Outcome | None:
 
 def _requeue(*, rows: list[Delivery], slots: dict[int, datetime.datetime]) -> int:
     """Hand back the rows a batch had no time left for; a row keeps the slot it reserved."""
-    from . import tasks
-
     rest = [row.pk for row in rows if row.pk not in slots]
     for row in rows:
         if row.pk in slots:
@@ -259,7 +238,7 @@ def _requeue(*, rows: list[Delivery], slots: dict[int, datetime.datetime]) -> in
         Delivery.objects.filter(pk__in=rest, status=Status.SENDING).update(
             status=Status.QUEUED, lease_expires_at=None, enqueued_at=timezone.now()
         )
-        tasks.deliver_many.delay(rest)
+        enqueue.deliver_many(rest)
     return len(rows)
 
 
@@ -267,8 +246,6 @@ def _hand_back(
     *, delivery_id: int, until: datetime.datetime, has_pace_slot: bool, **fields
 ) -> None:
     """Return a claimed row to the queue until ``until``; a short wait rides on a countdown."""
-    from . import tasks
-
     wait = (until - timezone.now()).total_seconds()
     use_countdown = wait <= MAX_COUNTDOWN_SECONDS
     Delivery.objects.filter(pk=delivery_id, status=Status.SENDING).update(
@@ -280,7 +257,7 @@ def _hand_back(
         **fields,
     )
     if use_countdown:
-        tasks.deliver.apply_async((delivery_id,), countdown=max(wait, 0))
+        enqueue.deliver_later(delivery_id, countdown=max(wait, 0))
 
 
 def failure_fields(*, code: str, error: str) -> dict:
@@ -299,14 +276,12 @@ def fail_delivery(
     *, delivery_id: int, code: str, error: str, from_statuses=(Status.SENDING,)
 ) -> bool:
     """Mark a delivery failed for good and tell the supporter (on commit)."""
-    from . import tasks
-
     failed = Delivery.objects.filter(pk=delivery_id, status__in=from_statuses).update(
         **failure_fields(code=code, error=error)
     )
     if failed:
         logger.warning("Delivery %s failed: %s", delivery_id, code)
-        tasks.tell_supporter_of_failure.delay_on_commit(delivery_id)
+        enqueue.tell_supporter_of_failure(delivery_id)
     return bool(failed)
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 
 from campaigns.dispatch import Dispatch
 from campaigns.models import Target
+from campaigns.outbox import Outbox
 
 from .models import (
     Delivery,
@@ -115,37 +116,33 @@ def request_dispatch() -> None:
     DISPATCH.request()
 
 
+# Queued rows to send one email each, own words first. A row has a task on its way if one
+# was handed out since its wait began, less than a lease ago; older ones count as lost.
+DELIVERY_OUTBOX = Outbox(
+    model=Delivery,
+    due=lambda now: Q(
+        status=Status.QUEUED,
+        next_attempt_at__lte=now,
+        target__delivery_policy__mode=DeliveryPolicy.Mode.INDIVIDUAL,
+    ),
+    handed_out="enqueued_at",
+    lease=lease_duration,
+    stale=Q(enqueued_at__lt=F("next_attempt_at")),
+    task_name="letters.tasks.deliver_many",
+    batch=DELIVER_BATCH,
+    order_by=("-priority", "next_attempt_at"),
+    limit=SWEEP_BATCH,
+)
+
+
 def dispatch_deliveries(*, now: datetime.datetime | None = None) -> int:
-    """Enqueue the queued individual rows that are due and have no task on its way,
-    DELIVER_BATCH ids to a deliver_many task, own words first; returns how many.
+    """Hand the queued individual rows that are due and have no task on its way to
+    workers, DELIVER_BATCH ids to a deliver_many task, own words first; returns how many.
 
-    A row has a task on its way if one was enqueued since its wait began, less than a
-    lease ago; older ones count as lost and are enqueued again. Idempotent: each row is
-    marked as its batch is enqueued, so a second run finds nothing new (and a row that
-    two runs both enqueue is still claimed, and sent, once).
+    Idempotent: each row is stamped as it is handed out, so a second run finds nothing
+    new (and a row that two runs both hand out is still claimed, and sent, once).
     """
-    from . import tasks
-
-    now = now or timezone.now()
-    due_ids = list(
-        Delivery.objects.filter(
-            status=Status.QUEUED,
-            next_attempt_at__lte=now,
-            target__delivery_policy__mode=DeliveryPolicy.Mode.INDIVIDUAL,
-        )
-        .filter(
-            Q(enqueued_at__isnull=True)
-            | Q(enqueued_at__lt=F("next_attempt_at"))
-            | Q(enqueued_at__lte=now - lease_duration())
-        )
-        .order_by("-priority", "next_attempt_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
-    for start in range(0, len(due_ids), 500):
-        Delivery.objects.filter(pk__in=due_ids[start : start + 500]).update(enqueued_at=now)
-    for start in range(0, len(due_ids), DELIVER_BATCH):
-        tasks.deliver_many.delay(due_ids[start : start + DELIVER_BATCH])
-    return len(due_ids)
+    return DELIVERY_OUTBOX.hand_out(now=now)
 
 
 def sweep_deliveries(*, now: datetime.datetime | None = None) -> dict[str, int]:

@@ -6,6 +6,7 @@ from anymail.signals import AnymailTrackingEvent, EventType
 from django.db import transaction
 from django.utils import timezone
 
+from . import enqueue
 from .models import Delivery, DeliveryEvent
 
 Status = Delivery.Status
@@ -77,8 +78,6 @@ def record_delivery_event(*, event: AnymailTrackingEvent, esp_name: str) -> Deli
     Events that say nothing about delivery (opens, clicks) are ignored. A bounce or a
     failure tells the supporter, on commit.
     """
-    from . import tasks
-
     if event.event_type not in _TRANSITIONS:
         return None
     delivery_ids = _find_delivery_ids(event)
@@ -121,5 +120,5 @@ def record_delivery_event(*, event: AnymailTrackingEvent, esp_name: str) -> Deli
         Delivery.objects.filter(pk__in=movable).update(lease_expires_at=None, **fields)
         if new_status != Status.DELIVERED:
             for delivery_id in movable:
-                tasks.tell_supporter_of_failure.delay_on_commit(delivery_id)
+                enqueue.tell_supporter_of_failure(delivery_id)
     return record
