@@ -1,9 +1,11 @@
 import datetime
 import re
+import shutil
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+import yaml
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Revision, Site
@@ -17,6 +19,7 @@ from campaigns.models import (
     UrgentAction,
 )
 from campaigns.services import close_expired_actions
+from cms import demo
 from cms.models import ActionIndexPage, ActionPage, HomePage, StandardPage
 from letters.models import PLACEHOLDERS, LetterTemplate
 from tests.factories import SupporterFactory
@@ -226,3 +229,137 @@ def test_a_demo_sample_letter_reads_in_full_to_its_official():
     assert body.startswith("Señor Fiscal General:\n\n")
     assert body.endswith("Atentamente,\n\nAna López\nToronto\nCanada")
     assert "{" not in subject + body
+
+
+def test_the_three_cases_load_with_their_english_and_spanish_pages_and_sample_letters():
+    load_demo()
+    content = demo.read(today=timezone.localdate())
+
+    assert [case["number"] for case in content.cases] == ["58/20", "114/26", "121/26"]
+    for case in content.cases:
+        action = UrgentAction.objects.get(number=case["number"])
+        for language in ("en", "es"):
+            page = ActionPage.objects.get(action=action, locale__language_code=language)
+            written = case["page"][language]
+            assert page.live
+            assert (page.title, page.summary) == (written["title"], written["summary"])
+            assert [(block["type"], block["value"]) for block in page.body.raw_data] == [
+                (block["type"], block["value"]) for block in written["body"]
+            ]
+        letters = {t.language: (t.subject, t.body) for t in action.letter_templates.all()}
+        assert letters == {
+            language: (letter["subject"], letter["body"])
+            for language, letter in case["letters"].items()
+        }
+        assert set(letters) == {"es", "en"}
+    assert LetterTemplate.objects.get(case__number="58/20", language="es").body.startswith(
+        "{salutation}:\n\nMe dirijo a usted con honda preocupación por la seguridad de "
+        "Clemencia Adelaida Salas Salazar, defensora"
+    )
+
+
+def test_open_cases_are_dated_from_the_day_of_loading_and_a_closed_one_keeps_its_dates():
+    today = datetime.date(2031, 1, 10)
+    now = {case["number"]: case for case in demo.read(today=today).cases}
+    later = {
+        case["number"]: case for case in demo.read(today=today + datetime.timedelta(days=30)).cases
+    }
+
+    for number in ("114/26", "121/26"):
+        assert now[number]["issued_on"] < today < now[number]["deadline"]
+        assert later[number]["deadline"] - now[number]["deadline"] == datetime.timedelta(days=30)
+    assert now["58/20"]["issued_on"] == later["58/20"]["issued_on"] == datetime.date(2020, 4, 20)
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    """A copy of the demo data files, and a way to change one and write it back."""
+    shutil.copytree(
+        demo.loader.DIRECTORY,
+        tmp_path / "demo",
+        ignore=shutil.ignore_patterns("*.py", "__pycache__"),
+    )
+
+    def change(name, edit):
+        path = tmp_path / "demo" / name
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        edit(data)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        return tmp_path / "demo"
+
+    return change
+
+
+def test_a_data_file_missing_a_key_names_the_file_and_the_key(data_copy):
+    directory = data_copy("cases/114-26.yaml", lambda case: case["page"]["en"].pop("title"))
+
+    with pytest.raises(demo.DemoDataError) as error:
+        demo.read(today=timezone.localdate(), directory=directory)
+
+    assert str(error.value).endswith("demo/cases/114-26.yaml: page.en: missing key 'title'")
+
+
+def test_load_demo_stops_on_a_broken_data_file_and_writes_nothing(data_copy, monkeypatch):
+    directory = data_copy("cases/121-26.yaml", lambda case: case["letters"]["es"].pop("subject"))
+    monkeypatch.setattr(demo.loader, "DIRECTORY", directory)
+
+    with pytest.raises(
+        CommandError, match=r"cases/121-26\.yaml: letters\.es: missing key 'subject'"
+    ):
+        load_demo()
+
+    assert not UrgentAction.objects.exists()
+    assert not Target.objects.exists()
+
+
+def set_key(path, value):
+    def edit(data):
+        *parents, last = path
+        for key in parents:
+            data = data[key]
+        data[last] = value
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "message"),
+    [
+        (
+            "cases/114-26.yaml",
+            set_key(["targets", 1, "target"], "segob"),
+            "cases/114-26.yaml: targets[1].target: no target 'segob' in targets.yaml",
+        ),
+        (
+            "cases/114-26.yaml",
+            set_key(["issued_on"], datetime.date(2026, 1, 1)),
+            "cases/114-26.yaml: give either 'issued_on' (a date) or 'issued_days_ago'",
+        ),
+        (
+            "cases/58-20.yaml",
+            set_key(["page", "es", "body", 0], {"imagen": "x"}),
+            "cases/58-20.yaml: page.es.body[0].imagen: unknown block",
+        ),
+        # What YAML makes of a bare NO (Norway).
+        (
+            "embassies.yaml",
+            set_key(["embassies", 2, "accredited_to_country"], False),
+            "embassies.yaml: embassies[2].accredited_to_country: expected text, got False",
+        ),
+        (
+            "targets.yaml",
+            set_key(["inm-commissioner", "email"], "comisionado@inm.gob.mx"),
+            "targets.yaml: inm-commissioner.email: demo contacts are fictional",
+        ),
+        (
+            "pages.yaml",
+            set_key(["privacy", "en", "title"], ""),
+            "pages.yaml: privacy.en.title: expected text",
+        ),
+    ],
+)
+def test_a_data_file_that_does_not_fit_says_where_and_why(data_copy, name, edit, message):
+    directory = data_copy(name, edit)
+
+    with pytest.raises(demo.DemoDataError, match=re.escape(message)):
+        demo.read(today=timezone.localdate(), directory=directory)

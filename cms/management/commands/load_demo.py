@@ -15,7 +15,7 @@ from io import BytesIO
 
 from django.conf import settings
 from django.core.files.images import ImageFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image as PILImage
@@ -43,7 +43,13 @@ class Command(BaseCommand):
     help = "Load the demo cases, targets and pages (English and Spanish). Safe to run again."
 
     def handle(self, *args, **options):
-        loader = DemoLoader(today=timezone.localdate())
+        today = timezone.localdate()
+        try:
+            # Read and checked in full first: a mistake in a data file writes nothing.
+            content = demo.read(today=today)
+        except demo.DemoDataError as error:
+            raise CommandError(f"The demo data does not load: {error}") from error
+        loader = DemoLoader(content=content, today=today)
         # Publishing a dozen pages logs a few lines each (revisions, search index, reference
         # index); below -v 2 that drowns the summary, so only warnings get through.
         with quiet_loggers(enabled=options["verbosity"] < 2), transaction.atomic():
@@ -69,7 +75,8 @@ def quiet_loggers(*, enabled: bool):
 
 
 class DemoLoader:
-    def __init__(self, *, today: datetime.date):
+    def __init__(self, *, content: demo.Demo, today: datetime.date):
+        self.content = content
         self.today = today
         self.log: list[tuple[int, str]] = []  # (least verbosity to show it, line)
         self.created = {"pages": 0, "cases": 0, "targets": 0, "images": 0, "letters": 0}
@@ -79,11 +86,13 @@ class DemoLoader:
         self.es, _ = Locale.objects.get_or_create(language_code="es")
         home = self.load_home()
         index = self.load_page(
-            ActionIndexPage, parent=home, data=demo.ACTION_INDEX, fields=("title", "intro")
+            ActionIndexPage, parent=home, data=self.content.action_index, fields=("title", "intro")
         )
-        self.load_page(StandardPage, parent=home, data=demo.PRIVACY, fields=("title", "body"))
+        self.load_page(
+            StandardPage, parent=home, data=self.content.privacy, fields=("title", "body")
+        )
         targets = self.load_targets()
-        for case in demo.cases(today=self.today):
+        for case in self.content.cases:
             self.load_case(case, index=index, targets=targets)
 
     def note(self, *, line: str, verbosity: int = 1) -> None:
@@ -108,17 +117,18 @@ class DemoLoader:
         )
         if Collection.get_first_root_node() is None:
             Collection.add_root(name="Root")
-        home = HomePage.objects.filter(locale=self.en, slug=demo.HOME["slug"]).first()
+        data = self.content.home
+        home = HomePage.objects.filter(locale=self.en, slug=data["slug"]).first()
         if home is None:
             # Wagtail's "Welcome" page holds the slug "home" until it is deleted below.
-            root.get_children().exact_type(Page).filter(slug=demo.HOME["slug"]).update(
+            root.get_children().exact_type(Page).filter(slug=data["slug"]).update(
                 slug="welcome-replaced"
             )
             home = self.create_page(
-                HomePage, parent=root, data=demo.HOME, fields=("title", "intro", "body")
+                HomePage, parent=root, data=data, fields=("title", "intro", "body")
             )
         else:
-            self.ensure_translation(home, demo.HOME, fields=("title", "intro", "body"))
+            self.ensure_translation(home, data, fields=("title", "intro", "body"))
         site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
         if (site.hostname, site.port, site.root_page_id) != ("localhost", 80, home.pk):
             site.hostname, site.port, site.root_page = "localhost", 80, home
@@ -162,7 +172,7 @@ class DemoLoader:
 
     def load_targets(self) -> dict[tuple[str, str], Target]:
         targets = {}
-        for data in [*demo.TARGETS, *demo.embassy_targets()]:
+        for data in self.content.targets:
             fields = dict(data)
             key = (fields.pop("name"), fields.pop("organisation"))
             target, created = Target.objects.get_or_create(
@@ -200,7 +210,7 @@ class DemoLoader:
                 target=targets[(name, organisation)],
                 defaults={"tier": tier, "sort_order": order},
             )
-        self.load_letters(action)
+        self.load_letters(action, case)
 
         page_data = case["page"]
         fields = ("title", "summary", "hero_caption", "body", "outcome_summary")
@@ -236,9 +246,9 @@ class DemoLoader:
         else:
             self.keep_open(action, case)
 
-    def load_letters(self, action: UrgentAction) -> None:
+    def load_letters(self, action: UrgentAction, case: dict) -> None:
         """The case's sample letters; one that exists, maybe edited since, is left alone."""
-        for language, data in demo.LETTERS.get(action.number, {}).items():
+        for language, data in case["letters"].items():
             _template, created = LetterTemplate.objects.get_or_create(
                 case=action, language=language, defaults=data
             )
