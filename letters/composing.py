@@ -18,18 +18,20 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from campaigns import signals
 from campaigns.emails import canonical_email
-from campaigns.links import LinkError, LinkExpired, LinkInvalid, LinkUsed  # noqa: F401 (re-exported for views)
+from campaigns.links import (  # noqa: F401 (LinkError… re-exported for views)
+    Link,
+    LinkError,
+    LinkExpired,
+    LinkInvalid,
+    LinkUsed,
+)
+from campaigns.mail import send_template, url_in
 from campaigns.models import ActionTarget, Consent, Supporter, Target, UrgentAction
 
 from . import enqueue
@@ -38,7 +40,6 @@ from .services import queue_letter
 
 logger = logging.getLogger(__name__)
 
-CONFIRM_SALT = "letters.confirm"
 # The tiers a supporter chooses from; the embassy is added for them (embassy_for).
 CHOOSABLE_TIERS = (ActionTarget.Tier.PRIMARY, ActionTarget.Tier.COPY)
 
@@ -273,25 +274,24 @@ def max_age() -> int:
     return getattr(settings, "PLUMA_CONFIRM_LINK_MAX_AGE", 3 * 24 * 3600)
 
 
+def _letter_ids(data: dict) -> list[int]:
+    ids = [int(pk) for pk in data["l"]]
+    if not ids:
+        raise ValueError("no letters")
+    return ids
+
+
+# One link confirms every letter written at once.
+CONFIRM_LINK: Link[list[int]] = Link("letters.confirm", max_age=max_age, parse=_letter_ids)
+
+
 def make_token(letter_ids: Iterable[int]) -> str:
-    return signing.dumps({"l": sorted(letter_ids)}, salt=CONFIRM_SALT, compress=True)
+    return CONFIRM_LINK.make({"l": sorted(letter_ids)})
 
 
 def read_token(token: str, *, check_age: bool = True) -> list[int]:
     """The letter ids of a valid token; raises LinkInvalid or LinkExpired."""
-    try:
-        data = signing.loads(token, salt=CONFIRM_SALT, max_age=max_age() if check_age else None)
-    except signing.SignatureExpired:
-        raise LinkExpired from None
-    except signing.BadSignature:
-        raise LinkInvalid from None
-    try:
-        ids = [int(pk) for pk in data["l"]]
-    except (KeyError, TypeError, ValueError):
-        raise LinkInvalid from None
-    if not ids:
-        raise LinkInvalid
-    return ids
+    return CONFIRM_LINK.read(token, check_age=check_age)
 
 
 def pending_letters(token: str) -> list[Letter]:
@@ -347,29 +347,22 @@ def send_letter_confirmation(*, letter_ids: list[int]) -> bool:
     if not letters:
         return False
     supporter, action = letters[0].supporter, letters[0].case
-    with translation.override(supporter.language):
-        confirm_url = settings.SITE_URL + reverse(
-            "letters:confirm", kwargs={"token": make_token(letter.pk for letter in letters)}
-        )
-        context = {
+    send_template(
+        template="letters/email/confirm",
+        to=supporter.email,
+        language=supporter.language,
+        context={
             "name": supporter.name,
             "action": action,
             "letters": letters,
             "is_also_signing": any(letter.is_also_signing for letter in letters),
-            "confirm_url": confirm_url,
+            "confirm_url": url_in(
+                supporter.language,
+                "letters:confirm",
+                token=make_token(letter.pk for letter in letters),
+            ),
             "valid_days": max(1, max_age() // 86400),
-            "organisation": settings.ORGANISATION_NAME,
             "language": supporter.language,
-        }
-        subject = render_to_string("letters/email/confirm_subject.txt", context)
-        message = EmailMultiAlternatives(
-            subject=" ".join(subject.split()),
-            body=render_to_string("letters/email/confirm.txt", context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[supporter.email],
-        )
-        message.attach_alternative(
-            render_to_string("letters/email/confirm.html", context), "text/html"
-        )
-    message.send()
+        },
+    )
     return True

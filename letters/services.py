@@ -12,13 +12,12 @@ webhooks move sent rows on to delivered, bounced or failed.
 import datetime
 import logging
 
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from campaigns.dispatch import Dispatch
+from campaigns.mail import send_template
 from campaigns.models import Target
 from campaigns.outbox import Outbox
 
@@ -201,19 +200,20 @@ def tell_supporter_of_failure(*, delivery_id: int) -> bool:
         if delivery.status == Status.BOUNCED
         else Delivery.ErrorCode.BAD_REQUEST
     )
-    with translation.override(supporter.language):
-        context = {
-            "supporter": supporter,
-            "target": delivery.target,
-            "case": letter.case,
-            "reason": Delivery.ErrorCode(code).label,
-            "subject": fill_placeholders(letter.subject, values),
-            "body": fill_placeholders(letter.body, values),
-        }
-        subject = render_to_string("letters/email/delivery_failed_subject.txt", context)
-        body = render_to_string("letters/email/delivery_failed.txt", context)
     try:
-        EmailMessage(subject=" ".join(subject.split()), body=body, to=[supporter.email]).send()
+        send_template(
+            template="letters/email/delivery_failed",
+            to=supporter.email,
+            language=supporter.language,
+            context={
+                "supporter": supporter,
+                "target": delivery.target,
+                "case": letter.case,
+                "reason": Delivery.ErrorCode(code).label,
+                "subject": fill_placeholders(letter.subject, values),
+                "body": fill_placeholders(letter.body, values),
+            },
+        )
     except Exception:
         Delivery.objects.filter(pk=delivery_id).update(supporter_notified_at=None)
         raise
