@@ -13,12 +13,12 @@ import time
 
 import altcha
 from django.conf import settings
-from django.core import signing
 from django.core.cache import cache, caches
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 from django_ratelimit.core import is_ratelimited
 
+from campaigns.links import Link
 from campaigns.models import UrgentAction
 
 from .models import BlockedEmailDomain
@@ -38,8 +38,6 @@ BLOCKLIST_LOCAL_SECONDS = 5
 HONEYPOT_FIELD = "website"
 STARTED_FIELD = "started"
 CHALLENGE_FIELD = "altcha"
-
-_STARTED_SALT = "petitions.abuse.started"
 
 
 class Flag:
@@ -104,18 +102,19 @@ def is_over_rate(request: HttpRequest, *, action: UrgentAction) -> bool:
 # --- fill time ------------------------------------------------------------------------
 
 
+# The fill-time token: when this visitor's copy of the form was issued.
+STARTED: Link[int] = Link("petitions.abuse.started", max_age=MAX_FILL_SECONDS, parse=int)
+
+
 def form_started_token(*, issued_at: float | None = None) -> str:
     """A signed timestamp for the signing form; served per visitor with the CSRF token."""
-    return signing.dumps(int(time.time() if issued_at is None else issued_at), salt=_STARTED_SALT)
+    return STARTED.make(int(time.time() if issued_at is None else issued_at))
 
 
 def fill_time_flag(token: str) -> str:
     """'' if the form was issued a plausible while ago, else the reason to flag."""
-    try:
-        started = signing.loads(token, salt=_STARTED_SALT, max_age=MAX_FILL_SECONDS)
-    except signing.BadSignature:  # includes SignatureExpired
-        return Flag.NO_START
-    if not isinstance(started, int):
+    started = STARTED.read_or_none(token)
+    if started is None:
         return Flag.NO_START
     elapsed = time.time() - started
     if elapsed > MAX_FILL_SECONDS:
