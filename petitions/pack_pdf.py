@@ -12,7 +12,8 @@ from django_countries import countries
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from . import pdf
+from campaigns import pdf
+
 from .models import Petition
 
 NAMES_PER_COLUMN = 58

@@ -28,9 +28,10 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from campaigns import pdf
 from campaigns.models import Consent
 
-from . import counts, pack_pdf, pdf
+from . import counts, pack_pdf
 from .csvsafe import safe_cell
 from .models import HandoverPack, PaperSignature, Signature
 

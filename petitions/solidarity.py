@@ -13,9 +13,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
+from campaigns import pdf
 from campaigns.models import Supporter, UrgentAction
 
-from . import pdf
 from .emails import canonical_email
 from .models import Petition, SolidarityMessage
 
