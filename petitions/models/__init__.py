@@ -2,7 +2,8 @@
 signatures, exports and handovers. One module per part; every model is importable from
 here."""
 
-from .handovers import Handover, HandoverPack, ReportedAction, SolidarityMessage
+from .actions import ReportedAction, SolidarityMessage
+from .handovers import Handover, HandoverPack
 from .paper import ExportLog, PaperSignature, PaperTally
 from .signatures import (
     BlockedEmailDomain,
