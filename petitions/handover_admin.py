@@ -1,18 +1,15 @@
-"""Admin for handovers: delivery packs, handover records, solidarity messages, the dashboard."""
+"""Admin for handovers: delivery packs, handover records, the dashboard."""
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, redirect
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 from wagtail import hooks
-from wagtail.admin import messages
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import Column
@@ -20,10 +17,8 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from campaigns.models import UrgentAction
-
-from . import dashboard, handovers, solidarity
-from .models import Handover, HandoverPack, ReportedAction, SolidarityMessage
+from . import dashboard, handovers
+from .models import Handover, HandoverPack
 
 # --- delivery packs -------------------------------------------------------------------
 
@@ -215,85 +210,6 @@ class HandoverViewSet(ModelViewSet):
     )
 
 
-# --- solidarity messages --------------------------------------------------------------
-
-
-@require_POST
-def moderate(request, pk: int, decision: str) -> HttpResponse:
-    _require(request, "petitions.change_solidaritymessage")
-    if decision not in ("approve", "reject"):
-        raise Http404
-    message = get_object_or_404(SolidarityMessage, pk=pk)
-    if solidarity.moderate_message(
-        message=message, approve=decision == "approve", moderated_by=request.user
-    ):
-        approved = message.status == SolidarityMessage.Status.APPROVED
-        messages.success(request, _("Message approved.") if approved else _("Message rejected."))
-    else:
-        messages.warning(request, _("This message was already moderated."))
-    return redirect("solidarity_messages:index")
-
-
-def export_messages(request, action_id: int) -> HttpResponse:
-    _require(request, "petitions.view_solidaritymessage")
-    action = get_object_or_404(UrgentAction, pk=action_id)
-    language = request.GET.get("language", "")
-    content = solidarity.messages_pdf(
-        action=action, language=language if language in ("en", "es") else ""
-    )
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="ua-{action.slug}-messages.pdf"'
-    return response
-
-
-class ModerationColumn(Column):
-    """Approve / Reject buttons for a pending message (each a small POST form)."""
-
-    cell_template_name = "petitions/dashboard/_moderation_cell.html"
-
-    def get_cell_context_data(self, instance, parent_context):
-        context = super().get_cell_context_data(instance, parent_context)
-        context["csrf_token"] = get_token(parent_context["request"])
-        context["is_pending"] = instance.status == SolidarityMessage.Status.PENDING
-        return context
-
-
-class SolidarityMessageViewSet(ModelViewSet):
-    model = SolidarityMessage
-    icon = "openquote"
-    menu_label = gettext_lazy("Solidarity messages")
-    copy_view_enabled = False
-    inspect_view_enabled = True
-    list_display = [
-        "name",
-        "action",
-        Column("message", label=gettext_lazy("Message")),
-        ModerationColumn(
-            "moderation", accessor="get_status_display", label=gettext_lazy("Moderation")
-        ),
-    ]
-    list_filter = ["status", "action"]
-    search_fields = ["name", "message"]
-    form_fields = ["message"]
-
-    def get_urlpatterns(self):
-        return super().get_urlpatterns() + [
-            path("<int:pk>/<str:decision>/", moderate, name="moderate"),
-            path("export/<int:action_id>/", export_messages, name="export"),
-        ]
-
-
-class ReportedActionViewSet(ModelViewSet):
-    model = ReportedAction
-    icon = "tick"
-    menu_label = gettext_lazy("Reported actions")
-    copy_view_enabled = False
-    create_view_enabled = False
-    list_display = ["kind", "action", Column("reported_at", label=gettext_lazy("Reported"))]
-    list_filter = ["kind", "action"]
-    form_fields = ["kind"]
-
-
 class HandoversViewSetGroup(ViewSetGroup):
     menu_label = gettext_lazy("Handovers")
     menu_icon = "success"
@@ -302,8 +218,6 @@ class HandoversViewSetGroup(ViewSetGroup):
         dashboard.DashboardViewSet("case_dashboard"),
         PackViewSet("handover_packs"),
         HandoverViewSet("handovers"),
-        SolidarityMessageViewSet("solidarity_messages"),
-        ReportedActionViewSet("reported_actions"),
     )
 
 

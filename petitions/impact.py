@@ -15,19 +15,14 @@ cached value so the reporter sees it counted.
 """
 
 import dataclasses
-import logging
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
 from django.db.models import Count
 
-from campaigns.models import Supporter, UrgentAction
+from campaigns.models import UrgentAction
 
 from . import counts
-from .emails import canonical_email
 from .models import ReportedAction
-
-logger = logging.getLogger(__name__)
 
 IMPACT_CACHE_SECONDS = 60
 
@@ -97,25 +92,3 @@ def impact_for(action: UrgentAction) -> Impact:
 
 def forget(action_id: int) -> None:
     cache.delete(_key(action_id))
-
-
-def report_action(*, action: UrgentAction, email: str, kind: str, name: str = "") -> bool:
-    """Count an offline action once per person (canonical email), case and kind.
-
-    Returns whether it was new; callers answer the same either way, so the form cannot
-    tell anyone whether an address acted before.
-    """
-    canonical = canonical_email(email)
-    with transaction.atomic():
-        supporter, _created = Supporter.objects.get_or_create(
-            email_canonical=canonical,
-            defaults={"email": email.strip(), "name": name or ""},
-        )
-        try:
-            with transaction.atomic():
-                ReportedAction.objects.create(action=action, supporter=supporter, kind=kind)
-        except IntegrityError:
-            return False
-        transaction.on_commit(lambda: forget(action.pk))
-    logger.info("Reported %s on UA %s", kind, action.number)
-    return True

@@ -1,4 +1,5 @@
-"""Every write of a petition: signing, confirming, and the emails that go with them."""
+"""Every write of a petition: signing, confirming, the emails that go with them, paper
+signatures and actions reported from offline."""
 
 import dataclasses
 import datetime
@@ -7,7 +8,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,9 +18,9 @@ from django.utils.translation import gettext as _
 from campaigns.dispatch import Dispatch
 from campaigns.models import Consent, Supporter, UrgentAction
 
-from . import abuse, counts, paper, records, tokens
+from . import abuse, counts, impact, paper, records, tokens
 from .emails import canonical_email
-from .models import PaperSignature, Signature
+from .models import PaperSignature, ReportedAction, Signature
 from .pages import case_page_url
 
 logger = logging.getLogger(__name__)
@@ -359,3 +360,28 @@ def paper_changed(*, action_id: int) -> None:
     counts.forget_paper(action_id)
     # Again once committed, in case a read in between cached the old number.
     transaction.on_commit(lambda: counts.forget_paper(action_id))
+
+
+# --- actions reported from offline ----------------------------------------------------
+
+
+def report_action(*, action: UrgentAction, email: str, kind: str, name: str = "") -> bool:
+    """Count an offline action once per person (canonical email), case and kind.
+
+    Returns whether it was new; callers answer the same either way, so the form cannot
+    tell anyone whether an address acted before.
+    """
+    canonical = canonical_email(email)
+    with transaction.atomic():
+        supporter, _created = Supporter.objects.get_or_create(
+            email_canonical=canonical,
+            defaults={"email": email.strip(), "name": name or ""},
+        )
+        try:
+            with transaction.atomic():
+                ReportedAction.objects.create(action=action, supporter=supporter, kind=kind)
+        except IntegrityError:
+            return False
+        transaction.on_commit(lambda: impact.forget(action.pk))
+    logger.info("Reported %s on UA %s", kind, action.number)
+    return True

@@ -1,6 +1,6 @@
 import pytest
 
-from petitions import counts, impact
+from petitions import counts, impact, services
 from petitions.models import ReportedAction
 from tests.factories import (
     ConfirmedSignatureFactory,
@@ -27,9 +27,9 @@ def test_impact_adds_each_kind_of_act_once():
     DeliveryFactory(status="delivered")  # another case
     # The signer also reports two kinds, one of them twice with another spelling.
     email = signer.supporter.email
-    assert impact.report_action(action=action, email=email, kind="posted_letter")
-    assert not impact.report_action(action=action, email=email.upper(), kind="posted_letter")
-    assert impact.report_action(action=action, email=email, kind="called")
+    assert services.report_action(action=action, email=email, kind="posted_letter")
+    assert not services.report_action(action=action, email=email.upper(), kind="posted_letter")
+    assert services.report_action(action=action, email=email, kind="called")
 
     result = impact.impact_for(action)
 
@@ -43,7 +43,7 @@ def test_reporting_an_action_shows_at_once_despite_the_cache(django_capture_on_c
     action = UrgentActionFactory()
     assert impact.impact_for(action).total == 0
     with django_capture_on_commit_callbacks(execute=True):
-        impact.report_action(action=action, email="ana@example.org", kind="sent_card")
+        services.report_action(action=action, email="ana@example.org", kind="sent_card")
     assert impact.impact_for(action).reported == {"sent_card": 1}
 
 
@@ -100,5 +100,5 @@ def test_same_supporter_row_for_signing_and_reporting():
     supporter = SupporterFactory(
         email="ana.lopez@example.org", email_canonical="ana.lopez@example.org"
     )
-    impact.report_action(action=action, email="Ana.Lopez@example.org", kind="called")
+    services.report_action(action=action, email="Ana.Lopez@example.org", kind="called")
     assert ReportedAction.objects.get().supporter == supporter
