@@ -157,8 +157,8 @@ def main() -> int:
     from django.core.files.storage import default_storage
     from django.utils import timezone
 
+    from actions import dashboard
     from campaigns.models import Target, UrgentAction
-    from petitions import dashboard
     from petitions.models import Signature
 
     action = UrgentAction.objects.create(

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "campaigns",
     "petitions",
     "letters",
+    "actions",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

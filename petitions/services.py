@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from campaigns.dispatch import Dispatch
 from campaigns.models import Consent, Supporter, UrgentAction
 
-from . import abuse, counts, impact, paper, records, tokens
+from . import abuse, counts, paper, records, tokens
 from .emails import canonical_email
 from .models import PaperSignature, ReportedAction, Signature
 from .pages import case_page_url
+from .signals import action_reported
 
 logger = logging.getLogger(__name__)
 
@@ -369,7 +370,7 @@ def report_action(*, action: UrgentAction, email: str, kind: str, name: str = ""
     """Count an offline action once per person (canonical email), case and kind.
 
     Returns whether it was new; callers answer the same either way, so the form cannot
-    tell anyone whether an address acted before.
+    tell anyone whether an address acted before. A new one sends action_reported on commit.
     """
     canonical = canonical_email(email)
     with transaction.atomic():
@@ -382,6 +383,8 @@ def report_action(*, action: UrgentAction, email: str, kind: str, name: str = ""
                 ReportedAction.objects.create(action=action, supporter=supporter, kind=kind)
         except IntegrityError:
             return False
-        transaction.on_commit(lambda: impact.forget(action.pk))
+        transaction.on_commit(
+            lambda: action_reported.send(sender=ReportedAction, action_id=action.pk)
+        )
     logger.info("Reported %s on UA %s", kind, action.number)
     return True

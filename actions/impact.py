@@ -1,7 +1,7 @@
 """One impact number per case: confirmed signatures + letters delivered + paper + reported.
 
 Each part counts a different kind of act, and each act once: a signature is counted when
-confirmed and not flagged (the shards of counts.py); a letter once per official it
+confirmed and not flagged (the shards of petitions/counts.py); a letter once per official it
 reached (a Delivery in `delivered`); paper signatures as organizers recorded them; an
 offline action once per person, case and kind (a unique constraint).
 
@@ -11,7 +11,7 @@ reported actions are two grouped counts on indexes (letters by (case, status) th
 their deliveries by letter; reported actions by (case, kind)), cached for
 IMPACT_CACHE_SECONDS: they grow slowly and a minute's delay is invisible, while a
 case page may be read thousands of times a second. Reporting an action forgets the
-cached value so the reporter sees it counted.
+cached value (petitions.signals.action_reported) so the reporter sees it counted.
 """
 
 import dataclasses
@@ -20,9 +20,9 @@ from django.core.cache import cache
 from django.db.models import Count
 
 from campaigns.models import UrgentAction
-
-from . import counts
-from .models import ReportedAction
+from letters.models import Delivery
+from petitions import counts
+from petitions.models import ReportedAction
 
 IMPACT_CACHE_SECONDS = 60
 
@@ -50,19 +50,13 @@ class Impact:
 
 
 def _key(action_id: int) -> str:
-    return f"petitions:impact:{action_id}"
+    return f"actions:impact:{action_id}"
 
 
 def letters_delivered(action_id: int) -> int:
-    # petitions and letters are siblings (DESIGN.md §3): neither imports the other, so
-    # letters' outbox is read through the app registry.
-    from django.apps import apps
-
-    try:
-        delivery = apps.get_model("letters", "Delivery")
-    except LookupError:
-        return 0
-    return delivery.objects.filter(letter__case_id=action_id, status="delivered").count()
+    return Delivery.objects.filter(
+        letter__case_id=action_id, status=Delivery.Status.DELIVERED
+    ).count()
 
 
 def _slow_parts(action_id: int) -> tuple[int, dict[str, int]]:
@@ -92,3 +86,7 @@ def impact_for(action: UrgentAction) -> Impact:
 
 def forget(action_id: int) -> None:
     cache.delete(_key(action_id))
+
+
+def on_action_reported(sender, *, action_id: int, **kwargs) -> None:
+    forget(action_id)
