@@ -25,8 +25,9 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from campaigns.models import UrgentAction
+from handovers.models import Handover, HandoverPack
 from letters.models import Delivery, Letter
-from petitions.models import Handover, HandoverPack, ReportedAction, Signature, SolidarityMessage
+from petitions.models import ReportedAction, Signature, SolidarityMessage
 
 from . import impact
 
@@ -165,7 +166,7 @@ class _DashboardMixin(WagtailAdminTemplateMixin):
     header_icon = "table"
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm("petitions.view_handover"):
+        if not request.user.has_perm("handovers.view_handover"):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -197,7 +198,7 @@ class CaseDashboardView(_DashboardMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(case_dashboard(self.action))
         context["new_pack_url"] = reverse("handover_packs:add")
-        context["new_handover_url"] = reverse("handovers:add")
+        context["new_handover_url"] = reverse("handover_records:add")
         context["export_messages_url"] = reverse(
             "solidarity_messages:export", args=[self.action.pk]
         )

@@ -2,7 +2,7 @@
 
 from wagtail import hooks
 
-from petitions.handover_admin import MENU_HOOK
+from handovers.wagtail_hooks import MENU_HOOK
 
 from .dashboard import DashboardViewSet
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "campaigns",
     "petitions",
     "letters",
+    "handovers",
     "actions",
     "cms",
     "wagtail.contrib.forms",

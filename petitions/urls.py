@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import handover_views, views
+from . import views
 
 app_name = "petitions"
 
@@ -15,6 +15,4 @@ urlpatterns = [
     path("petition/<str:slug>/reported/", views.action_reported, name="action_reported"),
     path("petition/<str:slug>/message/", views.write_message, name="write_message"),
     path("petition/<str:slug>/message/sent/", views.message_sent, name="message_sent"),
-    # Handovers (handover_views.py).
-    path("verify/", handover_views.verify, name="verify"),
 ]

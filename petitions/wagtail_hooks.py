@@ -26,7 +26,7 @@ from wagtail.permissions import register_permission_policy
 
 from campaigns.models import UrgentAction
 
-from . import abuse, admin_views, counts, handover_admin, services, solidarity  # noqa: F401 (hooks)
+from . import abuse, admin_views, counts, services, solidarity
 from .models import (
     BlockedEmailDomain,
     ExportLog,

@@ -1,4 +1,8 @@
-"""Handovers to embassies and their packs."""
+"""Handovers to embassies and their packs.
+
+Both models began in petitions and keep its tables (db_table): moving them to this app
+moved no data (migrations/0001_initial.py).
+"""
 
 from django.conf import settings
 from django.db import models
@@ -11,7 +15,8 @@ class HandoverPack(models.Model):
     """A delivery pack built for one recipient: the PDF, the CSV and the fingerprint.
 
     The pack counts the confirmed, unflagged signatures confirmed up to `counted_until`;
-    the fingerprint is the SHA-256 of exactly that set (packs.fingerprint_signatures).
+    the fingerprint is the SHA-256 of exactly that set (services/packs.py,
+    fingerprint_signatures).
     """
 
     class Status(models.TextChoices):
@@ -55,6 +60,7 @@ class HandoverPack(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
+        db_table = "petitions_handoverpack"
         verbose_name = _("delivery pack")
         verbose_name_plural = _("delivery packs")
         ordering = ["-requested_at"]
@@ -115,6 +121,7 @@ class Handover(models.Model):
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
+        db_table = "petitions_handover"
         verbose_name = _("handover")
         verbose_name_plural = _("handovers")
         ordering = ["-handed_over_on", "-pk"]

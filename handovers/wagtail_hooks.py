@@ -1,4 +1,5 @@
-"""Admin for handovers: delivery packs and handover records."""
+"""Admin for handovers: delivery packs (with their progress and downloads) and handover
+records. The case dashboards (actions) join the same menu through MENU_HOOK."""
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,14 +11,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
-from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from . import handovers
+from . import services
+from .forms import HandoverAdminForm
 from .models import Handover, HandoverPack
 
 # --- delivery packs -------------------------------------------------------------------
@@ -26,7 +27,7 @@ from .models import Handover, HandoverPack
 class PackCreateView(generic.CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
-        return handovers.request_pack(
+        return services.request_pack(
             action=data["action"],
             recipient=data["recipient"],
             include_names=data["include_names"],
@@ -100,7 +101,7 @@ def _require(request, permission: str) -> None:
 
 
 def pack_progress(request, pk: int) -> JsonResponse:
-    _require(request, "petitions.view_handoverpack")
+    _require(request, "handovers.view_handoverpack")
     pack = get_object_or_404(HandoverPack, pk=pk)
     done = pack.status in (HandoverPack.Status.READY, HandoverPack.Status.FAILED)
     return JsonResponse(
@@ -115,7 +116,7 @@ def pack_progress(request, pk: int) -> JsonResponse:
 
 def pack_download(request, pk: int, kind: str) -> FileResponse:
     """The pack's files, only to organizers: they hold names, so never a public URL."""
-    _require(request, "petitions.view_handoverpack")
+    _require(request, "handovers.view_handoverpack")
     pack = get_object_or_404(HandoverPack, pk=pk, status=HandoverPack.Status.READY)
     field = {"pdf": pack.pdf, "csv": pack.csv}.get(kind)
     if not field:
@@ -159,30 +160,11 @@ class PackViewSet(ModelViewSet):
 # --- handovers ------------------------------------------------------------------------
 
 
-class HandoverAdminForm(WagtailAdminModelForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["count_delivered"].required = False
-        self.fields["count_delivered"].help_text = _(
-            "Leave empty to use the pack's count (or the case's count now)."
-        )
-        self.fields["pack"].queryset = HandoverPack.objects.filter(
-            status=HandoverPack.Status.READY
-        ).select_related("action")
-
-    def clean(self):
-        cleaned = super().clean()
-        pack, action = cleaned.get("pack"), cleaned.get("action")
-        if pack and action and pack.action_id != action.pk:
-            self.add_error("pack", _("This pack belongs to another case."))
-        return cleaned
-
-
 class HandoverCreateView(generic.CreateView):
     def save_instance(self):
         data = dict(self.form.cleaned_data)
         try:
-            return handovers.record_handover(**data, recorded_by=self.request.user)
+            return services.record_handover(**data, recorded_by=self.request.user)
         except ValidationError as error:  # pragma: no cover - the form checks first
             raise forms.ValidationError(error.messages) from error
 
@@ -222,7 +204,8 @@ class HandoversViewSetGroup(ViewSetGroup):
     submenu_hook = MENU_HOOK
     items = (
         PackViewSet("handover_packs"),
-        HandoverViewSet("handovers"),
+        # Not the name "handovers": that is the namespace of the public /verify/ page.
+        HandoverViewSet("handover_records", url_prefix="handovers"),
     )
 
 
