@@ -126,14 +126,14 @@ def preload(*, action_id: int, rows: int, named: float) -> None:
 
 
 def build(action, recipient, *, trace: bool) -> tuple[float, object, int]:
-    from petitions import packs
-    from petitions.models import HandoverPack
+    from handovers import services
+    from handovers.models import HandoverPack
 
     pack = HandoverPack.objects.create(action=action, recipient=recipient, language="es")
     if trace:
         tracemalloc.start()
     started = time.monotonic()
-    assert packs.build_pack(pack_id=pack.pk)
+    assert services.build_pack(pack_id=pack.pk)
     seconds = time.monotonic() - started
     peak = 0
     if trace:
@@ -157,8 +157,8 @@ def main() -> int:
     from django.core.files.storage import default_storage
     from django.utils import timezone
 
+    from actions import dashboard
     from campaigns.models import Target, UrgentAction
-    from petitions import dashboard
     from petitions.models import Signature
 
     action = UrgentAction.objects.create(

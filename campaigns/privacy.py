@@ -4,7 +4,9 @@ and retention.
 campaigns may not import petitions or letters, so each app registers a provider in its
 ``AppConfig.ready``. A provider has:
 
-- ``label``: what its rows are, for the supporter ("Signatures");
+- ``label``: what its rows are, for the supporter ("Signatures"); None for a provider
+  that keeps nothing of a supporter's own, only copies of other providers' data (the
+  names printed in delivery packs): the export has no section for it;
 - ``export(supporter) -> list[dict]``: every row it holds about the supporter, with every
   personal field, as JSON-ready dicts;
 - ``erase(supporter) -> int``: remove the supporter's personal data from its rows, keep
@@ -179,6 +181,7 @@ def export_data(*, supporter: Supporter) -> dict:
         "sections": [
             {"label": str(provider.label), "records": provider.export(supporter)}
             for provider in providers()
+            if provider.label is not None
         ],
     }
 

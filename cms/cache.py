@@ -179,7 +179,7 @@ CASE_MODELS = (
     "campaigns.DeadlineExtension",
     "petitions.Petition",
     "petitions.PetitionText",
-    "petitions.Handover",
+    "handovers.Handover",
     "letters.Reply",
 )
 

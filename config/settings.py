@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "campaigns",
     "petitions",
     "letters",
+    "handovers",
+    "actions",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

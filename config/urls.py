@@ -25,6 +25,7 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     # Signing first: during a peak nearly every request that gets this far is one.
     path("", include("petitions.urls")),
+    path("", include("handovers.urls")),
     path("", include("campaigns.urls")),
     path("", include("letters.urls")),
     path("", include("letters.reply_urls")),

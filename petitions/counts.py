@@ -13,11 +13,18 @@ import secrets
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 
 from campaigns.models import UrgentAction
 
-from .models import PaperSignature, PaperTally, Petition, Signature, SignatureCountShard
+from .models import (
+    PaperSignature,
+    PaperTally,
+    Petition,
+    ReportedAction,
+    Signature,
+    SignatureCountShard,
+)
 
 SHARDS = 16
 
@@ -203,3 +210,32 @@ def reconcile(*, action_id: int) -> tuple[int, int]:
         SignatureCountShard.objects.filter(action_id=action_id, shard=0).update(confirmed=after)
     forget(action_id)
     return before, after
+
+
+# Reported offline actions grow slowly, and a minute's delay is invisible on a page read
+# thousands of times a second; reporting one forgets the case's value, so the reporter
+# sees it counted.
+REPORTED_CACHE_SECONDS = 60
+
+
+def _reported_key(action_id: int) -> str:
+    return f"petitions:reported:{action_id}"
+
+
+def reported_counts(action_id: int) -> dict[str, int]:
+    """Offline actions reported on the case, by kind: one grouped count on an index."""
+    key = _reported_key(action_id)
+    value = cache.get(key)
+    if value is None:
+        value = dict(
+            ReportedAction.objects.filter(action_id=action_id)
+            .values_list("kind")
+            .annotate(n=Count("pk"))
+            .values_list("kind", "n")
+        )
+        cache.set(key, value, REPORTED_CACHE_SECONDS)
+    return value
+
+
+def forget_reported(action_id: int) -> None:
+    cache.delete(_reported_key(action_id))

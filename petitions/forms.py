@@ -1,4 +1,5 @@
-"""Input validation for signing; the rules of what is signed live in services."""
+"""Input validation for signing, reporting an action and solidarity messages; the rules of
+what is signed live in services."""
 
 import copy
 import functools
@@ -16,7 +17,7 @@ from campaigns.validators import (
 )
 
 from . import abuse
-from .models import FieldMode, Petition
+from .models import FieldMode, Petition, ReportedAction
 
 # The rules for names (links, control characters, formulas, length) are shared with
 # letters: campaigns/validators.py.
@@ -179,12 +180,63 @@ def _form_class(modes: tuple[str, ...], requires_challenge: bool) -> type[Signat
     return ConfiguredSignatureForm
 
 
+EMAIL_ERRORS = {
+    "invalid": _("Enter an email address like ana@example.org."),
+    "required": _("Please fill in this field."),
+}
+
+
 class ResendForm(forms.Form):
+    email = forms.EmailField(label=_("Your email"), max_length=254, error_messages=EMAIL_ERRORS)
+
+
+# --- reported actions and solidarity messages -----------------------------------------
+
+
+class ReportActionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What did you do?"),
+        choices=ReportedAction.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose what you did."),
+            "invalid_choice": _("Choose what you did from the list."),
+        },
+    )
     email = forms.EmailField(
         label=_("Your email"),
         max_length=254,
+        help_text=_("So each action is counted once; we send nothing."),
+        error_messages=EMAIL_ERRORS,
+    )
+
+
+class SolidarityMessageForm(forms.Form):
+    name = forms.CharField(
+        label=_("Your name"),
+        validators=[validate_supporter_name],
+        widget=forms.TextInput(attrs={"maxlength": MAX_SUPPORTER_NAME}),
+        error_messages={"required": _("Please fill in this field.")},
+    )
+    email = forms.EmailField(label=_("Your email"), max_length=254, error_messages=EMAIL_ERRORS)
+    country = CountryField(blank_label="—").formfield(
+        label=_("Your country"),
         error_messages={
-            "invalid": _("Enter an email address like ana@example.org."),
+            "invalid_choice": _("Choose your country from the list."),
             "required": _("Please fill in this field."),
         },
     )
+    message = forms.CharField(
+        label=_("Your message"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 500}),
+        validators=[validate_plain_text],
+        help_text=_("A few words of support. An organizer reads every message first."),
+        error_messages={
+            "required": _("Please write a message."),
+            "max_length": _("Please keep your message under %(limit_value)d characters."),
+        },
+    )
+
+    def clean_name(self) -> str:
+        return clean_supporter_name(self.cleaned_data["name"])

@@ -3,10 +3,8 @@
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Consent
 from campaigns.privacy import in_chunks, row
 
-from . import packs
 from .models import ReportedAction, Signature, SolidarityMessage
 
 SIGNATURE_FIELDS = ["name", "country", "postal_code", "city", "comment"]
@@ -57,13 +55,8 @@ class PetitionsProvider:
         return rows
 
     def erase(self, supporter):
-        # Packs already built may list the name: cases where they agreed to pass it on.
-        named_on = Consent.objects.filter(
-            supporter=supporter, kind=Consent.Kind.SHARE_NAME, action__isnull=False
-        ).values_list("action_id", flat=True)
-        changed = packs.strip_names(action_ids=list(named_on))
         # Signatures stay, without the person: they are what the counts count.
-        changed += (
+        changed = (
             Signature.objects.filter(supporter=supporter)
             .filter(~Q(name="") | ~Q(postal_code="") | ~Q(city="") | ~Q(comment=""))
             .update(name="", postal_code="", city="", comment="")
@@ -81,8 +74,7 @@ class PetitionsProvider:
         return found
 
     def anonymise_cases(self, *, action_ids):
-        changed = packs.strip_names(action_ids=action_ids)
-        changed += (
+        changed = (
             Signature.objects.filter(action_id__in=action_ids)
             .filter(~Q(name="") | ~Q(postal_code="") | ~Q(city="") | ~Q(comment=""))
             .update(name="", postal_code="", city="", comment="")

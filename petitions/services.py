@@ -1,13 +1,14 @@
-"""Every write of a petition: signing, confirming, and the emails that go with them."""
+"""Every write of a petition: signing, confirming, the emails that go with them, paper
+signatures and actions reported from offline."""
 
 import dataclasses
 import datetime
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from campaigns import supporters
@@ -19,7 +20,7 @@ from campaigns.pages import case_url
 
 from . import abuse, counts, enqueue, paper, records, tokens
 from .emails import canonical_email
-from .models import PaperSignature, Signature
+from .models import PaperSignature, ReportedAction, Signature
 
 logger = logging.getLogger(__name__)
 
@@ -336,3 +337,25 @@ def paper_changed(*, action_id: int) -> None:
     counts.forget_paper(action_id)
     # Again once committed, in case a read in between cached the old number.
     transaction.on_commit(lambda: counts.forget_paper(action_id))
+
+
+# --- actions reported from offline ----------------------------------------------------
+
+
+def report_action(*, action: UrgentAction, email: str, kind: str) -> bool:
+    """Count an offline action once per person (canonical email), case and kind.
+
+    Returns whether it was new; callers answer the same either way, so the form cannot
+    tell anyone whether an address acted before. It changes nothing about the supporter
+    (campaigns.supporters): nobody confirmed that this address is theirs.
+    """
+    with transaction.atomic():
+        supporter = supporters.supporter_for(email=email, language=translation.get_language())
+        try:
+            with transaction.atomic():
+                ReportedAction.objects.create(action=action, supporter=supporter, kind=kind)
+        except IntegrityError:
+            return False
+        transaction.on_commit(lambda: counts.forget_reported(action.pk))
+    logger.info("Reported %s on UA %s", kind, action.number)
+    return True

@@ -13,10 +13,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
-from campaigns.models import Supporter, UrgentAction
+from campaigns import pdf, supporters
+from campaigns.models import UrgentAction
 
-from . import pdf
-from .emails import canonical_email
 from .models import Petition, SolidarityMessage
 
 logger = logging.getLogger(__name__)
@@ -39,10 +38,8 @@ def write_message(
     """Store a message waiting for moderation; nothing is shown until an organizer approves."""
     if not allows_messages(action):
         raise MessagesNotAllowed(_("This case does not take messages."))
-    supporter, _created = Supporter.objects.get_or_create(
-        email_canonical=canonical_email(email),
-        defaults={"email": email.strip(), "name": name, "country": country, "language": language},
-    )
+    # The name and country belong to this message alone (campaigns.supporters).
+    supporter = supporters.supporter_for(email=email, language=language)
     return SolidarityMessage.objects.create(
         action=action,
         supporter=supporter,

@@ -2,7 +2,7 @@ from django.urls import path
 
 from campaigns.views import confirm
 
-from . import handover_views, views
+from . import views
 
 app_name = "petitions"
 
@@ -13,10 +13,8 @@ urlpatterns = [
     path("petition/<str:slug>/new-link/", views.new_link, name="new_link"),
     path("petition/<str:slug>/thank-you/", views.thanks, name="thanks"),
     path("petition/confirm/<str:token>/", confirm, {"kind": "signature"}, name="confirm"),
-    # Handovers and impact (handover_views.py).
-    path("verify/", handover_views.verify, name="verify"),
-    path("petition/<str:slug>/report/", handover_views.report_action, name="report_action"),
-    path("petition/<str:slug>/reported/", handover_views.action_reported, name="action_reported"),
-    path("petition/<str:slug>/message/", handover_views.write_message, name="write_message"),
-    path("petition/<str:slug>/message/sent/", handover_views.message_sent, name="message_sent"),
+    path("petition/<str:slug>/report/", views.report_action, name="report_action"),
+    path("petition/<str:slug>/reported/", views.action_reported, name="action_reported"),
+    path("petition/<str:slug>/message/", views.write_message, name="write_message"),
+    path("petition/<str:slug>/message/sent/", views.message_sent, name="message_sent"),
 ]

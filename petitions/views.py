@@ -1,17 +1,28 @@
-"""Signing pages: request → form → service → response; nothing here decides what counts."""
+"""Signing pages, reporting an action and solidarity messages: request → form → service →
+response; nothing here decides what counts."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
 
 from campaigns.models import UrgentAction
 from campaigns.pages import case_url
 from campaigns.public import public_case_or_404
 
-from . import abuse, services
-from .forms import CONSENT_LABEL, SHARE_NAME_LABEL, ResendForm, signature_form
+from . import abuse, services, solidarity
+from .forms import (
+    CONSENT_LABEL,
+    SHARE_NAME_LABEL,
+    ReportActionForm,
+    ResendForm,
+    SolidarityMessageForm,
+    signature_form,
+)
 from .models import Petition
 
 
@@ -113,3 +124,74 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
             "has_targets": action.action_targets.exists(),
         },
     )
+
+
+# --- reported actions and solidarity messages -----------------------------------------
+
+
+def _over_rate(request: HttpRequest, group: str) -> bool:
+    return is_ratelimited(
+        request,
+        group=group,
+        key=lambda _group, req: abuse.client_ip(req),
+        rate=getattr(settings, "PLUMA_REPORT_RATE", "30/h"),
+        method="POST",
+        increment=True,
+    )
+
+
+# The case page is cached for everyone and carries no CSRF token; a forged report could
+# only add one count per made-up address, which the rate limit caps, and needs no login.
+@csrf_exempt
+@require_POST
+def report_action(request: HttpRequest, slug: str) -> HttpResponse:
+    action = _case(slug)
+    form = ReportActionForm(request.POST)
+    if not form.is_valid():
+        context = {"action": action, "report_form": form}
+        return render(request, "petitions/report_action.html", context, status=400)
+    if _over_rate(request, f"petitions.report:{action.pk}"):
+        return render(request, "petitions/too_many.html", {"action": action}, status=429)
+    services.report_action(
+        action=action, email=form.cleaned_data["email"], kind=form.cleaned_data["kind"]
+    )
+    # The same answer for a first and a repeated report: nothing to probe.
+    return redirect("petitions:action_reported", slug=action.slug)
+
+
+def action_reported(request: HttpRequest, slug: str) -> HttpResponse:
+    action = _case(slug)
+    return render(request, "petitions/reported.html", {"action": action})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def write_message(request: HttpRequest, slug: str) -> HttpResponse:
+    """A solidarity message; stored for moderation, shown nowhere until approved."""
+    action = _case(slug)
+    if not solidarity.allows_messages(action):
+        return render(request, "petitions/no_messages.html", {"action": action}, status=409)
+    if request.method == "GET":
+        context = {"action": action, "message_form": SolidarityMessageForm()}
+        return render(request, "petitions/message.html", context)
+    form = SolidarityMessageForm(request.POST)
+    if not form.is_valid():
+        context = {"action": action, "message_form": form}
+        return render(request, "petitions/message.html", context, status=400)
+    if _over_rate(request, f"petitions.message:{action.pk}"):
+        return render(request, "petitions/too_many.html", {"action": action}, status=429)
+    data = form.cleaned_data
+    solidarity.write_message(
+        action=action,
+        name=data["name"],
+        email=data["email"],
+        country=data["country"],
+        message=data["message"],
+        language=translation.get_language(),
+    )
+    return redirect("petitions:message_sent", slug=action.slug)
+
+
+def message_sent(request: HttpRequest, slug: str) -> HttpResponse:
+    action = _case(slug)
+    return render(request, "petitions/message_thanks.html", {"action": action})

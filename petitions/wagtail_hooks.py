@@ -2,13 +2,21 @@
 
 Editors set up each case's petition and keep the email blocklist; organizers read the
 signatures (never editable here, and without addresses), record paper signatures, see a
-case's report and, with the export permission, download its signatures.
+case's report and, with the export permission, download its signatures; they moderate
+solidarity messages, print the approved ones, and read the actions reported from offline.
 """
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from wagtail import hooks
+from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
@@ -16,8 +24,19 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from . import abuse, admin_views, counts, handover_admin, services  # noqa: F401 (hooks)
-from .models import BlockedEmailDomain, ExportLog, PaperSignature, PaperTally, Petition, Signature
+from campaigns.models import UrgentAction
+
+from . import abuse, admin_views, counts, services, solidarity
+from .models import (
+    BlockedEmailDomain,
+    ExportLog,
+    PaperSignature,
+    PaperTally,
+    Petition,
+    ReportedAction,
+    Signature,
+    SolidarityMessage,
+)
 
 
 class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
@@ -207,6 +226,90 @@ class ExportLogViewSet(ReadOnlyViewSet):
     list_filter = ["action"]
 
 
+# --- solidarity messages and reported actions ----------------------------------------
+
+
+def _require(request, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+@require_POST
+def moderate(request, pk: int, decision: str) -> HttpResponse:
+    _require(request, "petitions.change_solidaritymessage")
+    if decision not in ("approve", "reject"):
+        raise Http404
+    message = get_object_or_404(SolidarityMessage, pk=pk)
+    if solidarity.moderate_message(
+        message=message, approve=decision == "approve", moderated_by=request.user
+    ):
+        approved = message.status == SolidarityMessage.Status.APPROVED
+        messages.success(
+            request, gettext("Message approved.") if approved else gettext("Message rejected.")
+        )
+    else:
+        messages.warning(request, gettext("This message was already moderated."))
+    return redirect("solidarity_messages:index")
+
+
+def export_messages(request, action_id: int) -> HttpResponse:
+    _require(request, "petitions.view_solidaritymessage")
+    action = get_object_or_404(UrgentAction, pk=action_id)
+    language = request.GET.get("language", "")
+    content = solidarity.messages_pdf(
+        action=action, language=language if language in ("en", "es") else ""
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ua-{action.slug}-messages.pdf"'
+    return response
+
+
+class ModerationColumn(Column):
+    """Approve / Reject buttons for a pending message (each a small POST form)."""
+
+    cell_template_name = "petitions/admin/_moderation_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["csrf_token"] = get_token(parent_context["request"])
+        context["is_pending"] = instance.status == SolidarityMessage.Status.PENDING
+        return context
+
+
+class SolidarityMessageViewSet(ModelViewSet):
+    model = SolidarityMessage
+    icon = "openquote"
+    menu_label = _("Solidarity messages")
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = [
+        "name",
+        "action",
+        Column("message", label=_("Message")),
+        ModerationColumn("moderation", accessor="get_status_display", label=_("Moderation")),
+    ]
+    list_filter = ["status", "action"]
+    search_fields = ["name", "message"]
+    form_fields = ["message"]
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("<int:pk>/<str:decision>/", moderate, name="moderate"),
+            path("export/<int:action_id>/", export_messages, name="export"),
+        ]
+
+
+class ReportedActionViewSet(ModelViewSet):
+    model = ReportedAction
+    icon = "tick"
+    menu_label = _("Reported actions")
+    copy_view_enabled = False
+    create_view_enabled = False
+    list_display = ["kind", "action", Column("reported_at", label=_("Reported"))]
+    list_filter = ["kind", "action"]
+    form_fields = ["kind"]
+
+
 class PetitionsViewSetGroup(ModelViewSetGroup):
     menu_label = _("Petitions")
     menu_icon = "form"
@@ -218,6 +321,8 @@ class PetitionsViewSetGroup(ModelViewSetGroup):
         PaperSignatureViewSet("paper_signatures"),
         BlockedEmailDomainViewSet("blocked_email_domains"),
         ExportLogViewSet("signature_exports"),
+        SolidarityMessageViewSet("solidarity_messages"),
+        ReportedActionViewSet("reported_actions"),
     )
 
 

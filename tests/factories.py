@@ -224,7 +224,7 @@ class ConfirmedSignatureFactory(SignatureFactory):
 
 class HandoverFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "petitions.Handover"
+        model = "handovers.Handover"
 
     action = factory.SubFactory(UrgentActionFactory)
     recipient = factory.SubFactory(EmbassyFactory)

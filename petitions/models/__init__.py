@@ -1,8 +1,8 @@
 """Petitions: what a case asks supporters to sign, the signatures, their counts, paper
-signatures, exports and handovers. One module per part; every model is importable from
-here."""
+signatures, exports, reported actions and solidarity messages. One module per part; every
+model is importable from here."""
 
-from .handovers import Handover, HandoverPack, ReportedAction, SolidarityMessage
+from .actions import ReportedAction, SolidarityMessage
 from .paper import ExportLog, PaperSignature, PaperTally
 from .signatures import (
     BlockedEmailDomain,
@@ -23,8 +23,6 @@ __all__ = [
     "PaperTally",
     "PaperSignature",
     "ExportLog",
-    "HandoverPack",
-    "Handover",
     "ReportedAction",
     "SolidarityMessage",
 ]

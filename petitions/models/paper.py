@@ -106,6 +106,3 @@ class ExportLog(models.Model):
         return (
             f"Export of UA {self.action.number} by {self.user} at {self.started_at:%Y-%m-%d %H:%M}"
         )
-
-
-# --- handovers, impact and solidarity (see handovers.py, packs.py, impact.py) ---------

@@ -6,7 +6,7 @@ from wagtail.models import Locale, Page
 
 from campaigns.models import UrgentAction
 
-from .. import counts, impact
+from .. import counts
 from ..forms import SignatureForm, signature_form
 from ..models import Petition, PetitionText
 
@@ -38,12 +38,6 @@ def petition_text(petition: Petition | None) -> PetitionText | None:
 @register.simple_tag
 def petition_counts(action: UrgentAction) -> counts.Counts:
     return counts.counts_for(action)
-
-
-@register.simple_tag
-def case_impact(action: UrgentAction) -> impact.Impact:
-    """The case's impact number (cached parts, so a page view scans nothing)."""
-    return impact.impact_for(action)
 
 
 @register.simple_tag

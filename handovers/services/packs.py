@@ -28,11 +28,15 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from campaigns import pdf
 from campaigns.models import Consent
+from petitions import counts
+from petitions.csvsafe import safe_cell
+from petitions.models import PaperSignature, Signature
 
-from . import counts, pack_pdf, pdf
-from .csvsafe import safe_cell
-from .models import HandoverPack, PaperSignature, Signature
+from .. import enqueue
+from .. import pdf as pack_pdf
+from ..models import HandoverPack
 
 logger = logging.getLogger(__name__)
 
@@ -164,8 +168,6 @@ def strip_names(*, action_ids) -> int:
     """Delete the files of these cases' ready packs that list names, and queue each for a
     rebuild from today's data, in which erased or anonymised signers have no name and no
     consent; returns how many packs. The files go when the transaction commits."""
-    from . import tasks  # tasks import this module
-
     packs = list(
         HandoverPack.objects.filter(
             action_id__in=action_ids, status=HandoverPack.Status.READY, named_count__gt=0
@@ -176,7 +178,7 @@ def strip_names(*, action_ids) -> int:
             status=HandoverPack.Status.QUEUED, progress=0, pdf="", csv="", named_count=0
         )
         transaction.on_commit(lambda files=files: _delete_files(files))
-        tasks.build_pack.delay_on_commit(pack_id)
+        enqueue.build_pack(pack_id)
     return len(packs)
 
 

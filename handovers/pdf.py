@@ -12,15 +12,15 @@ from django_countries import countries
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from . import pdf
-from .models import Petition
+from campaigns import pdf
+from petitions.models import Petition
 
 NAMES_PER_COLUMN = 58
 
 
 def verify_url(language: str) -> str:
     with translation.override(language):
-        return settings.SITE_URL + reverse("petitions:verify")
+        return settings.SITE_URL + reverse("handovers:verify")
 
 
 def country_name(code: str) -> str:

@@ -11,8 +11,8 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from campaigns.models import Consent
-from petitions import handovers, packs
-from petitions.models import HandoverPack
+from handovers import services
+from handovers.models import HandoverPack
 from tests.factories import (
     ConfirmedSignatureFactory,
     ConsentFactory,
@@ -35,7 +35,7 @@ needs_poppler = pytest.mark.skipif(
 
 
 def expected_fingerprint(action, *, paper: int) -> str:
-    """Recomputed here from the table, independently of packs.py."""
+    """Recomputed here from the table, independently of handovers/services/packs.py."""
     digest = hashlib.sha256(b"pluma-pack-v1\n")
     rows = action.signatures.filter(status="confirmed", is_flagged=False).order_by("pk")
     for signature in rows:
@@ -48,8 +48,8 @@ def expected_fingerprint(action, *, paper: int) -> str:
 def build(action, recipient=None, django_capture_on_commit_callbacks=None, **kwargs):
     recipient = recipient or EmbassyFactory()
     with django_capture_on_commit_callbacks() as callbacks:
-        pack = handovers.request_pack(action=action, recipient=recipient, **kwargs)
-    assert queued(callbacks) == [("petitions.tasks.build_pack", (pack.pk,))]
+        pack = services.request_pack(action=action, recipient=recipient, **kwargs)
+    assert queued(callbacks) == [("handovers.tasks.build_pack", (pack.pk,))]
     run_queued(callbacks)
     pack.refresh_from_db()
     return pack
@@ -99,12 +99,12 @@ def test_pack_counts_and_fingerprint_match_the_database(case, django_capture_on_
 def test_fingerprint_changes_when_the_signature_set_changes(case):
     signature = ConfirmedSignatureFactory(action=case)
     now = timezone.now()
-    first, *_ = packs.fingerprint_signatures(action_id=case.pk, until=now, paper=0)
-    again, *_ = packs.fingerprint_signatures(action_id=case.pk, until=now, paper=0)
+    first, *_ = services.fingerprint_signatures(action_id=case.pk, until=now, paper=0)
+    again, *_ = services.fingerprint_signatures(action_id=case.pk, until=now, paper=0)
     signature.confirmed_at -= datetime.timedelta(seconds=1)
     signature.save()
-    changed, *_ = packs.fingerprint_signatures(action_id=case.pk, until=now, paper=0)
-    with_paper, *_ = packs.fingerprint_signatures(action_id=case.pk, until=now, paper=1)
+    changed, *_ = services.fingerprint_signatures(action_id=case.pk, until=now, paper=0)
+    with_paper, *_ = services.fingerprint_signatures(action_id=case.pk, until=now, paper=1)
     assert first == again
     assert len({first, changed, with_paper}) == 3
 
@@ -113,7 +113,7 @@ def test_signatures_confirmed_after_the_build_started_are_not_counted(case):
     ConfirmedSignatureFactory(action=case)
     later = timezone.now() + datetime.timedelta(minutes=5)
     ConfirmedSignatureFactory(action=case, confirmed_at=later)
-    _digest, online, _countries = packs.fingerprint_signatures(
+    _digest, online, _countries = services.fingerprint_signatures(
         action_id=case.pk, until=timezone.now(), paper=0
     )
     assert online == 1
@@ -187,7 +187,7 @@ def test_cover_letter_is_in_the_recipients_language(case, django_capture_on_comm
 def test_building_a_pack_twice_builds_it_once(case, django_capture_on_commit_callbacks):
     ConfirmedSignatureFactory(action=case)
     pack = build(case, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
-    assert packs.build_pack(pack_id=pack.pk) is False
+    assert services.build_pack(pack_id=pack.pk) is False
     pack.refresh_from_db()
     assert pack.status == HandoverPack.Status.READY
 
@@ -196,7 +196,7 @@ def test_a_failed_build_is_marked_failed(case, django_capture_on_commit_callback
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(packs, "_write_files", explode)
+    monkeypatch.setattr(services.packs, "_write_files", explode)
     pack = build(case, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
     assert pack.status == HandoverPack.Status.FAILED and "disk full" in pack.error
 
@@ -269,11 +269,11 @@ def test_erasing_a_supporter_rebuilds_the_packs_that_named_them_without_the_name
         erase_supporter(supporter=ana.supporter)
     pack.refresh_from_db()
     assert pack.status == HandoverPack.Status.QUEUED and not pack.pdf and not pack.csv
-    assert queued(callbacks) == [("petitions.tasks.build_pack", (pack.pk,))]
+    assert queued(callbacks) == [("handovers.tasks.build_pack", (pack.pk,))]
     for callback in callbacks:
         callback()  # on commit: the old files go, the rebuild is queued
     assert not any(default_storage.exists(name) for name in old_files)
-    packs.build_pack(pack_id=pack.pk)  # as the worker would
+    services.build_pack(pack_id=pack.pk)  # as the worker would
 
     pack.refresh_from_db()
     assert pack.status == HandoverPack.Status.READY
@@ -296,12 +296,15 @@ def test_erasing_someone_who_never_shared_their_name_leaves_packs_alone(
 
 
 def test_retention_strips_every_name_from_a_cases_packs(case, django_capture_on_commit_callbacks):
-    from petitions.privacy import PetitionsProvider
+    from campaigns.privacy import providers
 
     pack, _ana = named_pack(case, django_capture_on_commit_callbacks)
+    # What retention does to a case: every provider anonymises its rows (petitions the
+    # signatures, handovers the packs' names), in one transaction.
     with django_capture_on_commit_callbacks(execute=True):
-        PetitionsProvider().anonymise_cases(action_ids=[case.pk])
-    packs.build_pack(pack_id=pack.pk)
+        for provider in providers():
+            provider.anonymise_cases(action_ids=[case.pk])
+    services.build_pack(pack_id=pack.pk)
     pack.refresh_from_db()
     assert pack.status == HandoverPack.Status.READY and pack.named_count == 0
     cells = [cell for row in csv_rows(pack) for cell in row]

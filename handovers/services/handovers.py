@@ -14,20 +14,14 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Announcement, Target, UrgentAction
 from campaigns.services import announce
+from petitions import counts
 
-from . import counts
-from .models import Handover, HandoverPack
+from .. import enqueue
+from ..models import Handover, HandoverPack
 
 logger = logging.getLogger(__name__)
 
 FINGERPRINT_RE = re.compile(r"^[0-9a-f]{64}$")
-
-
-def _tasks():
-    # Imported here: tasks import this module.
-    from . import tasks
-
-    return tasks
 
 
 def request_pack(
@@ -45,7 +39,7 @@ def request_pack(
         include_names=include_names,
         requested_by=requested_by,
     )
-    _tasks().build_pack.delay_on_commit(pack.pk)
+    enqueue.build_pack(pack.pk)
     return pack
 
 
@@ -108,7 +102,7 @@ def _handover_news(handover: Handover) -> dict[str, dict[str, str]]:
     content = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            sentence = render_to_string("petitions/handovers/_sentence.txt", {"handover": handover})
+            sentence = render_to_string("handovers/_sentence.txt", {"handover": handover})
             thanks = _(
                 "Thank you for acting on Urgent Action %(number)s: %(title)s. "
                 "Your voice was part of it."

@@ -1,7 +1,8 @@
 import pytest
 from django.utils import timezone
 
-from petitions import counts, dashboard
+from actions import dashboard
+from petitions import counts
 from tests.factories import (
     ConfirmedSignatureFactory,
     DeliveryFactory,

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from campaigns import tasks as campaign_tasks
 from campaigns.models import Announcement, Consent
-from petitions import handovers, packs
-from petitions.models import HandoverPack
+from handovers import services
+from handovers.models import HandoverPack
 from tests.factories import (
     ConfirmedSignatureFactory,
     ConsentFactory,
@@ -34,7 +34,7 @@ def record(action, **kwargs):
         "place": "Ottawa",
         "delivered_by": "Section director",
     }
-    return handovers.record_handover(action=action, **{**defaults, **kwargs})
+    return services.record_handover(action=action, **{**defaults, **kwargs})
 
 
 def ready_pack(action, *, online=35000, paper=0):
@@ -85,7 +85,7 @@ def test_timeline_says_how_many_messages_were_handed_to_whom():
     handover = HandoverFactory(
         recipient=EmbassyFactory(organisation="Embassy of Mexico"), count_delivered=35000
     )
-    html = render_to_string("petitions/handovers/_timeline.html", {"action": handover.action})
+    html = render_to_string("handovers/_timeline.html", {"action": handover.action})
     assert "35,000 messages handed to Embassy of Mexico in Ottawa on 20 November" in html
     assert "Section staff" not in html  # who delivered it is for organizers only
 
@@ -119,7 +119,7 @@ def test_supporters_who_agreed_to_updates_are_told_once(eager, django_capture_on
     assert set(announcement.deliveries.values_list("status", flat=True)) == {"sent"}
 
     # Announced again (a retried commit hook), fanned out and sent again: no one twice.
-    handovers.announce_handover(handover_id=handover.pk)
+    services.announce_handover(handover_id=handover.pk)
     campaign_tasks.fan_out_announcement(announcement.pk)
     for delivery_id in announcement.deliveries.values_list("pk", flat=True):
         campaign_tasks.send_announcement(delivery_id)
@@ -185,7 +185,7 @@ def test_pack_page_polls_progress(client, django_capture_on_commit_callbacks):
     assert progress == {"status": "ready", "label": "Ready", "progress": 100, "done": True}
     pdf = client.get(f"/admin/handover_packs/{pack.pk}/download/pdf/")
     assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
-    assert packs.build_pack(pack_id=pack.pk) is False
+    assert services.build_pack(pack_id=pack.pk) is False
 
 
 def test_pack_files_are_for_organizers_only(client):

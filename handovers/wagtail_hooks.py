@@ -1,29 +1,25 @@
-"""Admin for handovers: delivery packs, handover records, solidarity messages, the dashboard."""
+"""Admin for handovers: delivery packs (with their progress and downloads) and handover
+records. The case dashboards (actions) join the same menu through MENU_HOOK."""
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, redirect
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 from wagtail import hooks
-from wagtail.admin import messages
-from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from campaigns.models import UrgentAction
-
-from . import dashboard, handovers, solidarity
-from .models import Handover, HandoverPack, ReportedAction, SolidarityMessage
+from . import services
+from .forms import HandoverAdminForm
+from .models import Handover, HandoverPack
 
 # --- delivery packs -------------------------------------------------------------------
 
@@ -31,7 +27,7 @@ from .models import Handover, HandoverPack, ReportedAction, SolidarityMessage
 class PackCreateView(generic.CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
-        return handovers.request_pack(
+        return services.request_pack(
             action=data["action"],
             recipient=data["recipient"],
             include_names=data["include_names"],
@@ -105,7 +101,7 @@ def _require(request, permission: str) -> None:
 
 
 def pack_progress(request, pk: int) -> JsonResponse:
-    _require(request, "petitions.view_handoverpack")
+    _require(request, "handovers.view_handoverpack")
     pack = get_object_or_404(HandoverPack, pk=pk)
     done = pack.status in (HandoverPack.Status.READY, HandoverPack.Status.FAILED)
     return JsonResponse(
@@ -120,7 +116,7 @@ def pack_progress(request, pk: int) -> JsonResponse:
 
 def pack_download(request, pk: int, kind: str) -> FileResponse:
     """The pack's files, only to organizers: they hold names, so never a public URL."""
-    _require(request, "petitions.view_handoverpack")
+    _require(request, "handovers.view_handoverpack")
     pack = get_object_or_404(HandoverPack, pk=pk, status=HandoverPack.Status.READY)
     field = {"pdf": pack.pdf, "csv": pack.csv}.get(kind)
     if not field:
@@ -164,30 +160,11 @@ class PackViewSet(ModelViewSet):
 # --- handovers ------------------------------------------------------------------------
 
 
-class HandoverAdminForm(WagtailAdminModelForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["count_delivered"].required = False
-        self.fields["count_delivered"].help_text = _(
-            "Leave empty to use the pack's count (or the case's count now)."
-        )
-        self.fields["pack"].queryset = HandoverPack.objects.filter(
-            status=HandoverPack.Status.READY
-        ).select_related("action")
-
-    def clean(self):
-        cleaned = super().clean()
-        pack, action = cleaned.get("pack"), cleaned.get("action")
-        if pack and action and pack.action_id != action.pk:
-            self.add_error("pack", _("This pack belongs to another case."))
-        return cleaned
-
-
 class HandoverCreateView(generic.CreateView):
     def save_instance(self):
         data = dict(self.form.cleaned_data)
         try:
-            return handovers.record_handover(**data, recorded_by=self.request.user)
+            return services.record_handover(**data, recorded_by=self.request.user)
         except ValidationError as error:  # pragma: no cover - the form checks first
             raise forms.ValidationError(error.messages) from error
 
@@ -215,95 +192,20 @@ class HandoverViewSet(ModelViewSet):
     )
 
 
-# --- solidarity messages --------------------------------------------------------------
-
-
-@require_POST
-def moderate(request, pk: int, decision: str) -> HttpResponse:
-    _require(request, "petitions.change_solidaritymessage")
-    if decision not in ("approve", "reject"):
-        raise Http404
-    message = get_object_or_404(SolidarityMessage, pk=pk)
-    if solidarity.moderate_message(
-        message=message, approve=decision == "approve", moderated_by=request.user
-    ):
-        approved = message.status == SolidarityMessage.Status.APPROVED
-        messages.success(request, _("Message approved.") if approved else _("Message rejected."))
-    else:
-        messages.warning(request, _("This message was already moderated."))
-    return redirect("solidarity_messages:index")
-
-
-def export_messages(request, action_id: int) -> HttpResponse:
-    _require(request, "petitions.view_solidaritymessage")
-    action = get_object_or_404(UrgentAction, pk=action_id)
-    language = request.GET.get("language", "")
-    content = solidarity.messages_pdf(
-        action=action, language=language if language in ("en", "es") else ""
-    )
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="ua-{action.slug}-messages.pdf"'
-    return response
-
-
-class ModerationColumn(Column):
-    """Approve / Reject buttons for a pending message (each a small POST form)."""
-
-    cell_template_name = "petitions/dashboard/_moderation_cell.html"
-
-    def get_cell_context_data(self, instance, parent_context):
-        context = super().get_cell_context_data(instance, parent_context)
-        context["csrf_token"] = get_token(parent_context["request"])
-        context["is_pending"] = instance.status == SolidarityMessage.Status.PENDING
-        return context
-
-
-class SolidarityMessageViewSet(ModelViewSet):
-    model = SolidarityMessage
-    icon = "openquote"
-    menu_label = gettext_lazy("Solidarity messages")
-    copy_view_enabled = False
-    inspect_view_enabled = True
-    list_display = [
-        "name",
-        "action",
-        Column("message", label=gettext_lazy("Message")),
-        ModerationColumn(
-            "moderation", accessor="get_status_display", label=gettext_lazy("Moderation")
-        ),
-    ]
-    list_filter = ["status", "action"]
-    search_fields = ["name", "message"]
-    form_fields = ["message"]
-
-    def get_urlpatterns(self):
-        return super().get_urlpatterns() + [
-            path("<int:pk>/<str:decision>/", moderate, name="moderate"),
-            path("export/<int:action_id>/", export_messages, name="export"),
-        ]
-
-
-class ReportedActionViewSet(ModelViewSet):
-    model = ReportedAction
-    icon = "tick"
-    menu_label = gettext_lazy("Reported actions")
-    copy_view_enabled = False
-    create_view_enabled = False
-    list_display = ["kind", "action", Column("reported_at", label=gettext_lazy("Reported"))]
-    list_filter = ["kind", "action"]
-    form_fields = ["kind"]
+# Apps above this one add their own items to the menu through this hook (actions: the
+# case dashboards), as they may not be imported here.
+MENU_HOOK = "register_handovers_menu_item"
 
 
 class HandoversViewSetGroup(ViewSetGroup):
     menu_label = gettext_lazy("Handovers")
     menu_icon = "success"
     menu_order = 165
+    submenu_hook = MENU_HOOK
     items = (
-        dashboard.DashboardViewSet("case_dashboard"),
         PackViewSet("handover_packs"),
-        HandoverViewSet("handovers"),
-        SolidarityMessageViewSet("solidarity_messages"),
-        ReportedActionViewSet("reported_actions"),
+        # Not the name "handovers": that is the namespace of the public /verify/ page.
+        HandoverViewSet("handover_records", url_prefix="handovers"),
     )
 
 
