@@ -180,7 +180,7 @@ CASE_MODELS = (
     "petitions.Petition",
     "petitions.PetitionText",
     "petitions.Handover",
-    "letters.Reply",
+    "replies.Reply",
 )
 
 

@@ -6,7 +6,7 @@ import inspect
 import pytest
 from celery import current_app
 
-OUR_APPS = ("campaigns", "petitions", "letters", "cms")
+OUR_APPS = ("campaigns", "petitions", "letters", "replies", "cms")
 
 
 def our_tasks():
@@ -26,6 +26,7 @@ def placeholder_args(task) -> list:
 def test_the_project_has_tasks():
     assert "petitions.tasks.build_pack" in our_tasks()
     assert "letters.tasks.deliver" in our_tasks()
+    assert "replies.tasks.record_reply" in our_tasks()
 
 
 @pytest.mark.parametrize("name", our_tasks())

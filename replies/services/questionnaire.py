@@ -20,20 +20,33 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
-from . import attachments
-from .models import (
-    Delivery,
-    Letter,
-    Reply,
-    ReplyQuestion,
-    fill_placeholders,
-    placeholder_values,
-)
-from .services import queue_letter
+from letters.models import Delivery, Letter, fill_placeholders, placeholder_values
+from letters.services import queue_letter
+
+from .. import attachments, enqueue
+from ..models import Reply, ReplyQuestion
+
+__all__ = [
+    "ANSWERS",
+    "QuestionLinkError",
+    "answer_question",
+    "answer_url",
+    "ask_about_replies",
+    "can_follow_up",
+    "follow_up_text",
+    "link_token",
+    "question_for_token",
+    "remind_about_replies",
+    "review_upload",
+    "send_reply_questions",
+    "upload_postal_reply",
+    "write_follow_up",
+]
 
 logger = logging.getLogger(__name__)
 
 Answer, Review = ReplyQuestion.Answer, ReplyQuestion.Review
+# Named when replies were part of letters; changing it would break every link already sent.
 SALT = "letters.reply-question"
 LINK_MAX_AGE = datetime.timedelta(days=180)
 BATCH = 5000
@@ -97,10 +110,9 @@ def ask_about_replies(*, now: datetime.datetime | None = None) -> int:
 
     Due: out for PLUMA_REPLY_QUESTION_DAYS, no email reply routed to it yet, not itself a
     follow-up letter. Idempotent: one question per letter and official (unique), and the
-    sending task claims each question once. Returns the number of letters enqueued.
+    sending task claims each question once. Returns the number of letters enqueued
+    (replies.tasks.send_reply_questions, one per letter).
     """
-    from . import tasks
-
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=settings.PLUMA_REPLY_QUESTION_DAYS)
     asked = ReplyQuestion.objects.filter(letter=OuterRef("letter"), target=OuterRef("target"))
@@ -126,14 +138,13 @@ def ask_about_replies(*, now: datetime.datetime | None = None) -> int:
         .distinct()[:BATCH]
     )
     for letter_id in letter_ids:
-        tasks.send_reply_questions.delay(letter_id)
+        enqueue.send_reply_questions(letter_id)
     return len(letter_ids)
 
 
 def remind_about_replies(*, now: datetime.datetime | None = None) -> int:
-    """Enqueue one reminder per letter with questions asked long enough ago and unanswered."""
-    from . import tasks
-
+    """Enqueue one reminder per letter with questions asked long enough ago and unanswered
+    (replies.tasks.send_reply_reminder); returns how many letters."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=settings.PLUMA_REPLY_REMINDER_DAYS)
     letter_ids = list(
@@ -144,7 +155,7 @@ def remind_about_replies(*, now: datetime.datetime | None = None) -> int:
         .distinct()[:BATCH]
     )
     for letter_id in letter_ids:
-        tasks.send_reply_reminder.delay(letter_id)
+        enqueue.send_reply_reminder(letter_id)
     return len(letter_ids)
 
 
@@ -197,8 +208,8 @@ def send_reply_questions(*, letter_id: int, reminder: bool = False) -> int:
                 for question in questions
             ],
         }
-        subject = render_to_string("letters/replies/email/question_subject.txt", context)
-        body = render_to_string("letters/replies/email/question.txt", context)
+        subject = render_to_string("replies/email/question_subject.txt", context)
+        body = render_to_string("replies/email/question.txt", context)
     try:
         EmailMessage(subject=" ".join(subject.split()), body=body, to=[supporter.email]).send()
     except Exception:
