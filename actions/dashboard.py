@@ -9,7 +9,6 @@ are cached for a minute (see _grouped).
 
 import datetime
 
-from django.apps import apps
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -28,6 +27,7 @@ from campaigns.models import UrgentAction
 from handovers.models import Handover, HandoverPack
 from letters.models import Delivery, Letter
 from petitions.models import ReportedAction, Signature, SolidarityMessage
+from replies.models import Reply
 
 from . import impact
 
@@ -104,19 +104,9 @@ def delivery_health(action: UrgentAction) -> list[tuple[str, int]]:
     return [(labels[s], by_status.get(s, 0)) for s in shown] + [(_("Waiting"), rest)]
 
 
-def replies(action: UrgentAction) -> int | None:
-    """Replies from officials on the case, once letters has a Reply model with a case."""
-    # TODO(replies): import Reply from the replies app once it lives there.
-    try:
-        reply = apps.get_model("letters.Reply")
-    except LookupError:
-        return None
-    names = {field.name for field in reply._meta.get_fields()}
-    if "case" in names:
-        return reply.objects.filter(case=action).count()
-    if "delivery" in names:
-        return reply.objects.filter(delivery__letter__case=action).count()
-    return None
+def replies(action: UrgentAction) -> int:
+    """Replies from officials routed (or linked by hand) to the case."""
+    return Reply.objects.filter(case=action, kind=Reply.Kind.REPLY).count()
 
 
 def _grouped(action: UrgentAction) -> dict:

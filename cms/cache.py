@@ -180,12 +180,11 @@ CASE_MODELS = (
     "petitions.Petition",
     "petitions.PetitionText",
     "handovers.Handover",
-    "letters.Reply",
+    "replies.Reply",
 )
 
 
 def connect() -> None:
-    from django.apps import apps
     from wagtail.models import Page
 
     from campaigns.signals import action_changed
@@ -197,6 +196,6 @@ def connect() -> None:
     # Opening, closing, reopening and extending are UPDATEs, which send no post_save.
     action_changed.connect(_purge_on_signal, dispatch_uid="cms.cache.action_changed")
     for label in CASE_MODELS:
-        model = apps.get_model(label)
+        # Model signals take "app_label.Model" and resolve it once the app is ready.
         for signal in (post_save, post_delete):
-            signal.connect(_purge_on_signal, sender=model, dispatch_uid=f"cms.cache.{label}")
+            signal.connect(_purge_on_signal, sender=label, dispatch_uid=f"cms.cache.{label}")

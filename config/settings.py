@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "campaigns",
     "petitions",
     "letters",
+    "replies",
     "handovers",
     "actions",
     "cms",
@@ -99,7 +100,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First, before anything reads a body: lets ESP inbound posts past the form-size limit.
-    "letters.middleware.InboundMailBodyMiddleware",
+    "replies.middleware.InboundMailBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above sessions, locale and CSRF: a cached page skips all of them (cms/cache.py).
@@ -256,11 +257,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # "Did you get a reply?": hourly, each question is asked once and reminded once.
     "ask-about-replies": {
-        "task": "letters.tasks.ask_about_replies",
+        "task": "replies.tasks.ask_about_replies",
         "schedule": 3600.0,
     },
     "remind-about-replies": {
-        "task": "letters.tasks.remind_about_replies",
+        "task": "replies.tasks.remind_about_replies",
         "schedule": 3600.0,
     },
 }
@@ -417,7 +418,7 @@ PLUMA_REPLY_TOKEN_DAYS = env_int("PLUMA_REPLY_TOKEN_DAYS", 365)
 # Largest attachment of a reply, or upload of a postal reply, that is kept (bytes).
 PLUMA_REPLY_ATTACHMENT_MAX_BYTES = env_int("PLUMA_REPLY_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # Largest ESP inbound post taken (bytes): Postmark sends up to 35 MB of email as base64
-# JSON. Only posts with the webhook secret get past Django's 2.5 MB (letters/middleware.py).
+# JSON. Only posts with the webhook secret get past Django's 2.5 MB (replies/middleware.py).
 PLUMA_INBOUND_MAX_BYTES = env_int("PLUMA_INBOUND_MAX_BYTES", 50 * 1024 * 1024)
 # Officials on a daily digest get it after this hour, local time (TIME_ZONE), with at most
 # this many letters (an email their server still takes); the rest wait a day.

@@ -7,13 +7,11 @@ class LettersConfig(AppConfig):
     verbose_name = _("Letters")
 
     def ready(self) -> None:
-        from anymail.signals import inbound, tracking
+        from anymail.signals import tracking
 
-        from .inbound import on_inbound
         from .signals import on_tracking
 
         tracking.connect(on_tracking, dispatch_uid="letters.on_tracking")
-        inbound.connect(on_inbound, dispatch_uid="letters.on_inbound")
 
         from campaigns.privacy import register
 

@@ -272,6 +272,3 @@ class DeliveryEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.esp_name} {self.event_type} for delivery #{self.delivery_id}"
-
-
-from .reply_models import *  # noqa: F401,F403,E402

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.privacy import in_chunks, row
 
-from .models import Delivery, Letter, ReplyQuestion
+from .models import Delivery, Letter
 
 LETTER_FIELDS = ["subject", "body"]
 
@@ -27,7 +27,7 @@ def _blank(letters) -> int:
 
 
 class LettersProvider:
-    label = _("Letters and your answers about replies")
+    label = _("Letters")
 
     def personal_fields(self):
         return [(Letter, name) for name in LETTER_FIELDS]
@@ -53,29 +53,11 @@ class LettersProvider:
                     ),
                 )
             )
-        questions = ReplyQuestion.objects.filter(letter__supporter=supporter).exclude(answer="")
-        for question in questions.select_related("letter__case", "target"):
-            rows.append(
-                row(
-                    question,
-                    ["answered_at"],
-                    record="reply_answer",
-                    case=question.letter.case.number,
-                    target=str(question.target),
-                    answer=str(question.get_answer_display()),
-                )
-            )
         return rows
 
     def erase(self, supporter):
         letters = Letter.objects.filter(supporter=supporter)
-        changed = _cancel_undelivered(letters)
-        for question in ReplyQuestion.objects.filter(letter__in=letters).exclude(upload=""):
-            # A photo of a postal reply shows the supporter's name and address.
-            question.upload.delete(save=False)
-            ReplyQuestion.objects.filter(pk=question.pk).update(upload="")
-            changed += 1
-        return changed + _blank(letters)
+        return _cancel_undelivered(letters) + _blank(letters)
 
     def supporter_ids(self, *, on_cases, among=None):
         found: set[int] = set()

@@ -70,6 +70,3 @@ def send_digest(target_id: int) -> str:
 )
 def send_letter_confirmation(letter_ids: list[int]) -> bool:
     return composing.send_letter_confirmation(letter_ids=letter_ids)
-
-
-from .reply_tasks import *  # noqa: F401,F403,E402

@@ -278,6 +278,3 @@ class LettersViewSetGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_viewset():
     return LettersViewSetGroup()
-
-
-from . import reply_admin  # noqa: E402, F401 -- registers the replies inbox

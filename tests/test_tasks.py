@@ -6,7 +6,7 @@ import inspect
 import pytest
 from celery import current_app
 
-OUR_APPS = ("campaigns", "petitions", "letters", "handovers", "actions", "cms")
+OUR_APPS = ("campaigns", "petitions", "letters", "replies", "handovers", "actions", "cms")
 
 
 def our_tasks():
@@ -27,6 +27,7 @@ def test_the_project_has_tasks():
     assert "handovers.tasks.build_pack" in our_tasks()
     assert "petitions.tasks.build_pack" in our_tasks()  # the old name, for queued messages
     assert "letters.tasks.deliver" in our_tasks()
+    assert "replies.tasks.record_reply" in our_tasks()
 
 
 @pytest.mark.parametrize("name", our_tasks())

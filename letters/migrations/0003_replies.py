@@ -5,7 +5,15 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import letters.reply_models
+
+# Copies of the upload paths these models were made with, kept here so that this migration
+# imports nothing that moves: the models now live in replies/models.py.
+def attachment_path(instance, filename: str) -> str:
+    return f"replies/{instance.reply_id}/{django.utils.timezone.now():%Y%m%d%H%M%S%f}"
+
+
+def question_upload_path(instance, filename: str) -> str:
+    return f"reply-uploads/{instance.pk}/{django.utils.timezone.now():%Y%m%d%H%M%S%f}"
 
 
 class Migration(migrations.Migration):
@@ -215,7 +223,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "file",
-                    models.FileField(blank=True, upload_to=letters.reply_models.attachment_path),
+                    models.FileField(blank=True, upload_to=attachment_path),
                 ),
                 (
                     "filename",
@@ -315,7 +323,7 @@ class Migration(migrations.Migration):
                     "upload",
                     models.FileField(
                         blank=True,
-                        upload_to=letters.reply_models.question_upload_path,
+                        upload_to=question_upload_path,
                         verbose_name="photo or PDF of the reply",
                     ),
                 ),

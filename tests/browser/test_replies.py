@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 
 from campaigns.models import ActionTarget, UrgentAction
 from letters import services
-from letters.models import Delivery, Letter, Reply
+from letters.models import Delivery, Letter
+from replies.models import Reply
 from tests.factories import SupporterFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

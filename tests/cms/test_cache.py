@@ -187,7 +187,7 @@ def test_a_handover_or_a_published_reply_purges_the_case_page(client, case_page)
     HandoverFactory(action=case_page.action)
     assert get_counting_queries(client, case_page.url)[1] > 0
 
-    from letters.models import InboundMessage, Reply
+    from replies.models import InboundMessage, Reply
 
     assert get_counting_queries(client, case_page.url)[1] == 0
     inbound = InboundMessage.objects.create(fingerprint="f" * 64, raw=b"")

@@ -15,9 +15,11 @@ from hypothesis import strategies as st
 
 from campaigns import tasks as campaign_tasks
 from campaigns.models import Announcement, AnnouncementDelivery, Consent
-from letters import replies, tokens
-from letters.inbound import receive_message
-from letters.models import Delivery, Reply
+from letters import tokens
+from letters.models import Delivery
+from replies import services
+from replies.models import Reply
+from replies.services import receive_message
 from tests.factories import (
     ConsentFactory,
     DeliveryFactory,
@@ -41,7 +43,7 @@ def sent(letter):
 
 def receive(raw: bytes, recipient: str = "") -> Reply:
     stored, _created = receive_message(raw=raw, envelope_recipient=recipient)
-    return replies.record_reply(inbound_id=stored.pk)
+    return services.record_reply(inbound_id=stored.pk)
 
 
 # --- routing --------------------------------------------------------------------------
@@ -153,7 +155,7 @@ def test_spam_flagged_by_the_esp_is_kept_apart(sent):
         envelope_recipient=tokens.reply_address(sent.pk),
         is_spam=True,
     )
-    assert replies.record_reply(inbound_id=stored.pk).kind == Kind.SPAM
+    assert services.record_reply(inbound_id=stored.pk).kind == Kind.SPAM
 
 
 @hypothesis_settings(
@@ -196,22 +198,22 @@ def deliveries():
 
 def test_reading_marks_a_reply_read_once(sent):
     reply = receive(eml("outlook_reply.eml", sent))
-    assert replies.mark_reply_read(reply=reply)
-    assert not replies.mark_reply_read(reply=reply)
+    assert services.mark_reply_read(reply=reply)
+    assert not services.mark_reply_read(reply=reply)
     assert reply.state == Reply.State.READ
 
 
 def test_a_quarantined_message_linked_by_hand_can_be_published(sent, case, official):
     reply = receive(eml("thread_reply_to_letters_address.eml", None))
-    replies.link_reply(reply=reply, case=case, target=official)
+    services.link_reply(reply=reply, case=case, target=official)
     reply.refresh_from_db()
     assert (reply.kind, reply.routed_by, reply.case) == (Kind.REPLY, "hand", case)
-    assert replies.publish_reply(reply=reply, summary="The Interior Ministry answered.")
+    assert services.publish_reply(reply=reply, summary="The Interior Ministry answered.")
 
 
 def test_a_quarantined_message_cannot_be_published(sent):
     reply = receive(eml("thread_reply_to_letters_address.eml", None))
-    assert not replies.publish_reply(reply=reply, summary="Nope")
+    assert not services.publish_reply(reply=reply, summary="Nope")
     reply.refresh_from_db()
     assert reply.state == Reply.State.NEW
 
@@ -257,10 +259,10 @@ def test_publishing_tells_each_consenting_writer_once(
     user = UserFactory()
 
     with eager(), django_capture_on_commit_callbacks(execute=True):
-        assert replies.publish_reply(
+        assert services.publish_reply(
             reply=reply, summary="The Governor answered on 12 May.", user=user
         )
-    assert not replies.publish_reply(reply=reply, summary="again")
+    assert not services.publish_reply(reply=reply, summary="again")
     reply.refresh_from_db()
     assert (reply.state, reply.summary, reply.published_by) == (
         Reply.State.PUBLISHED,
@@ -277,7 +279,7 @@ def test_publishing_tells_each_consenting_writer_once(
     assert "The Governor answered on 12 May." in mail.outbox[0].body
     assert "List-Unsubscribe" in mail.outbox[0].extra_headers
     # A second announcement and fan-out (a retried task) tell no one again.
-    replies.announce_reply(reply_id=reply.pk)
+    services.announce_reply(reply_id=reply.pk)
     campaign_tasks.fan_out_announcement(announcement.pk)
     for delivery in deliveries:
         campaign_tasks.send_announcement(delivery.pk)
@@ -288,20 +290,17 @@ def test_publishing_tells_each_consenting_writer_once(
 def test_announcing_an_unpublished_reply_does_nothing(sent, case):
     ConsentFactory(supporter=sent.letter.supporter, action=case)
     reply = receive(eml("outlook_reply.eml", sent))
-    replies.announce_reply(reply_id=reply.pk)
+    services.announce_reply(reply_id=reply.pk)
     assert not Announcement.objects.exists()
 
 
 def test_published_replies_show_on_the_case_timeline_and_others_do_not(sent, case):
     published = receive(eml("outlook_reply.eml", sent))
-    replies.publish_reply(reply=published, summary="The Governor's office answered on 12 May.")
+    services.publish_reply(reply=published, summary="The Governor's office answered on 12 May.")
     receive(eml("html_only_reply.eml", sent))  # read by organizers only
-    html = render_to_string("letters/replies/_timeline.html", {"action": case})
+    html = render_to_string("replies/_timeline.html", {"action": case})
     assert "The Governor&#x27;s office answered on 12 May." in html
     assert "Secretaría" not in html and "López" not in html
     assert (
-        render_to_string(
-            "letters/replies/_timeline.html", {"action": UrgentActionFactory()}
-        ).strip()
-        == ""
+        render_to_string("replies/_timeline.html", {"action": UrgentActionFactory()}).strip() == ""
     )

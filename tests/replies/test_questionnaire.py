@@ -8,9 +8,10 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from letters import questionnaire, replies, reply_tasks
-from letters.inbound import receive_message
-from letters.models import Delivery, Letter, ReplyQuestion
+from letters.models import Delivery, Letter
+from replies import services, tasks
+from replies.models import ReplyQuestion
+from replies.services import receive_message
 
 from .replies_support import eml, send
 
@@ -32,15 +33,15 @@ def delivered(letter):
 def run_scheduler(monkeypatch, task_name: str = "send_reply_questions") -> list[int]:
     """Call the beat task; run the per-letter tasks it enqueues, as a worker would."""
     enqueued: list[int] = []
-    monkeypatch.setattr(getattr(reply_tasks, task_name), "delay", enqueued.append)
+    monkeypatch.setattr(getattr(tasks, task_name), "delay", enqueued.append)
     beat = (
-        reply_tasks.ask_about_replies
+        tasks.ask_about_replies
         if task_name == "send_reply_questions"
-        else (reply_tasks.remind_about_replies)
+        else (tasks.remind_about_replies)
     )
     beat()
     for letter_id in enqueued:
-        getattr(reply_tasks, task_name)(letter_id)
+        getattr(tasks, task_name)(letter_id)
     return enqueued
 
 
@@ -54,7 +55,7 @@ def test_a_supporter_is_asked_once_after_the_waiting_days(monkeypatch, delivered
     message = mail.outbox[0]
     assert message.to == [letter.supporter.email]
     assert "UA 58/20" in message.subject
-    assert set(links(message)) == {label for _v, label in questionnaire.ANSWERS}
+    assert set(links(message)) == {label for _v, label in services.ANSWERS}
     question = ReplyQuestion.objects.get()
     assert (question.letter, question.target, question.asked_at is not None) == (
         letter,
@@ -63,7 +64,7 @@ def test_a_supporter_is_asked_once_after_the_waiting_days(monkeypatch, delivered
     )
     # Later beats, and the same task delivered twice, ask nobody again.
     run_scheduler(monkeypatch)
-    reply_tasks.send_reply_questions(letter.pk)
+    tasks.send_reply_questions(letter.pk)
     assert len(mail.outbox) == 1 and ReplyQuestion.objects.count() == 1
 
 
@@ -88,7 +89,7 @@ def test_a_letter_sent_without_delivery_reports_is_asked_about_from_its_sending(
 
 def test_a_letter_already_answered_by_email_is_not_asked_about(monkeypatch, delivered):
     stored, _ = receive_message(raw=eml("outlook_reply.eml", delivered))
-    replies.record_reply(inbound_id=stored.pk)
+    services.record_reply(inbound_id=stored.pk)
     assert run_scheduler(monkeypatch) == []
 
 
@@ -109,14 +110,14 @@ def test_one_reminder_at_most(monkeypatch, delivered, letter, settings):
     assert run_scheduler(monkeypatch, "send_reply_reminder") == [letter.pk]
     assert len(mail.outbox) == 2 and mail.outbox[1].subject.startswith("Reminder")
     assert run_scheduler(monkeypatch, "send_reply_reminder") == []
-    reply_tasks.send_reply_reminder(letter.pk)
+    tasks.send_reply_reminder(letter.pk)
     assert len(mail.outbox) == 2
 
 
 def test_an_answered_question_gets_no_reminder(monkeypatch, delivered, settings):
     run_scheduler(monkeypatch)
     question = ReplyQuestion.objects.get()
-    questionnaire.answer_question(question=question, answer=Answer.BY_POST)
+    services.answer_question(question=question, answer=Answer.BY_POST)
     ReplyQuestion.objects.update(asked_at=timezone.now() - datetime.timedelta(days=30))
     assert run_scheduler(monkeypatch, "send_reply_reminder") == []
 
@@ -127,11 +128,11 @@ def test_a_failed_email_leaves_the_question_to_be_asked_again(monkeypatch, deliv
 
     monkeypatch.setattr("django.core.mail.EmailMessage.send", fail)
     with pytest.raises(OSError):
-        questionnaire.ask_about_replies()
-        questionnaire.send_reply_questions(letter_id=letter.pk)
-    questionnaire.ask_about_replies()
+        services.ask_about_replies()
+        services.send_reply_questions(letter_id=letter.pk)
+    services.ask_about_replies()
     with pytest.raises(OSError):
-        questionnaire.send_reply_questions(letter_id=letter.pk)
+        services.send_reply_questions(letter_id=letter.pk)
     assert ReplyQuestion.objects.get().asked_at is None
 
 
@@ -140,12 +141,12 @@ def test_a_failed_email_leaves_the_question_to_be_asked_again(monkeypatch, deliv
 
 @pytest.fixture
 def question(delivered):
-    questionnaire.ask_about_replies()
+    services.ask_about_replies()
     return ReplyQuestion.objects.get()
 
 
 def url(question, suffix: str = "") -> str:
-    token = questionnaire.link_token(question)
+    token = services.link_token(question)
     return f"/replies/question/{token}/{suffix}"
 
 
@@ -193,8 +194,8 @@ def test_a_photo_of_a_postal_reply_waits_for_review(client, question):
         "image/png",
         Answer.BY_POST,
     )
-    assert questionnaire.review_upload(question=question, accepted=True)
-    assert not questionnaire.review_upload(question=question, accepted=False)
+    assert services.review_upload(question=question, accepted=True)
+    assert not services.review_upload(question=question, accepted=False)
 
 
 def test_an_upload_that_is_not_a_photo_or_pdf_is_refused(client, question):
@@ -219,8 +220,8 @@ def test_a_no_offers_a_prefilled_follow_up_in_the_officials_language(client, que
 def test_the_follow_up_letter_is_delivered_like_any_letter_and_only_once(
     client, question, django_capture_on_commit_callbacks
 ):
-    questionnaire.answer_question(question=question, answer=Answer.NO)
-    subject, body = questionnaire.follow_up_text(question)
+    services.answer_question(question=question, answer=Answer.NO)
+    subject, body = services.follow_up_text(question)
     with django_capture_on_commit_callbacks() as captured:
         response = client.post(url(question, "follow-up/"), {"subject": subject, "body": body})
     assert response.status_code == 303
@@ -236,22 +237,22 @@ def test_the_follow_up_letter_is_delivered_like_any_letter_and_only_once(
 
 
 def test_no_follow_up_is_offered_for_other_answers_or_closed_cases(question):
-    questionnaire.answer_question(question=question, answer=Answer.NOT_SURE)
-    assert questionnaire.write_follow_up(question=question, subject="s", body="b") is None
-    questionnaire.answer_question(question=question, answer=Answer.NO)
+    services.answer_question(question=question, answer=Answer.NOT_SURE)
+    assert services.write_follow_up(question=question, subject="s", body="b") is None
+    services.answer_question(question=question, answer=Answer.NO)
     question.letter.case.__class__.objects.filter(pk=question.letter.case_id).update(
         status="closed", closed_at=timezone.now()
     )
     question.letter.case.refresh_from_db()
-    assert questionnaire.write_follow_up(question=question, subject="s", body="b") is None
+    assert services.write_follow_up(question=question, subject="s", body="b") is None
 
 
 def test_a_follow_up_letter_is_not_itself_asked_about(monkeypatch, question):
-    questionnaire.answer_question(question=question, answer=Answer.NO)
-    letter = questionnaire.write_follow_up(question=question, subject="s", body="b")
+    services.answer_question(question=question, answer=Answer.NO)
+    letter = services.write_follow_up(question=question, subject="s", body="b")
     delivery = letter.deliveries.get()
     Delivery.objects.filter(pk=delivery.pk).update(
         status=Delivery.Status.SENT, sent_at=timezone.now() - datetime.timedelta(days=30)
     )
-    questionnaire.ask_about_replies()
+    services.ask_about_replies()
     assert not ReplyQuestion.objects.filter(letter=letter).exists()

@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from letters import replies
-from letters.inbound import receive_message
-from letters.models import Reply, ReplyQuestion
+from replies import services
+from replies.models import Reply, ReplyQuestion
+from replies.services import receive_message
 from tests.factories import UserFactory
 
 from .replies_support import eml, send
@@ -25,7 +25,7 @@ def organizer(client):
 
 def receive(raw: bytes) -> Reply:
     stored, _ = receive_message(raw=raw)
-    return replies.record_reply(inbound_id=stored.pk)
+    return services.record_reply(inbound_id=stored.pk)
 
 
 @pytest.fixture

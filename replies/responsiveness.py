@@ -12,8 +12,9 @@ import statistics
 from django.db.models import Count
 
 from campaigns.models import Target, UrgentAction
+from letters.models import Delivery
 
-from .models import Delivery, Reply, ReplyQuestion
+from .models import Reply, ReplyQuestion
 
 WENT_OUT = (Delivery.Status.SENT, Delivery.Status.DELIVERED)
 ANSWERED = (ReplyQuestion.Answer.BY_EMAIL, ReplyQuestion.Answer.BY_POST)

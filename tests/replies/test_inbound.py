@@ -10,8 +10,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from letters import replies, tokens
-from letters.models import InboundMessage, Reply
+from letters import tokens
+from replies import services
+from replies.models import InboundMessage, Reply
 
 from .replies_support import eml, payload, send
 
@@ -55,7 +56,7 @@ def mailgun_form(delivery, *, key: str = SIGNING_KEY) -> dict:
 def route_stored(captured) -> Reply:
     """Run the routing task the receiver enqueued, as the worker would."""
     assert len(captured) == 1
-    return replies.record_reply(inbound_id=InboundMessage.objects.get().pk)
+    return services.record_reply(inbound_id=InboundMessage.objects.get().pk)
 
 
 def test_a_postmark_inbound_reply_is_stored_and_routed_to_its_delivery(
@@ -93,8 +94,8 @@ def test_a_replayed_postmark_post_is_stored_once_and_routed_once(
         assert post_postmark(client, data).status_code == 200
     assert InboundMessage.objects.count() == 1
     assert len(captured) == 1
-    first = replies.record_reply(inbound_id=InboundMessage.objects.get().pk)
-    again = replies.record_reply(inbound_id=InboundMessage.objects.get().pk)
+    first = services.record_reply(inbound_id=InboundMessage.objects.get().pk)
+    again = services.record_reply(inbound_id=InboundMessage.objects.get().pk)
     assert first == again and Reply.objects.count() == 1
 
 
@@ -179,12 +180,11 @@ def test_receive_email_refuses_a_missing_or_empty_file(tmp_path):
 
 
 def test_the_same_message_to_two_reply_addresses_is_two_messages(letter, official):
-    from letters.inbound import receive_message
 
     delivery = send(letter)
     raw = eml("outlook_reply.eml", delivery)
-    receive_message(raw=raw, envelope_recipient=tokens.reply_address(delivery.pk))
-    receive_message(raw=raw, envelope_recipient=tokens.reply_address(delivery.pk + 1))
+    services.receive_message(raw=raw, envelope_recipient=tokens.reply_address(delivery.pk))
+    services.receive_message(raw=raw, envelope_recipient=tokens.reply_address(delivery.pk + 1))
     assert InboundMessage.objects.count() == 2
 
 
@@ -245,16 +245,15 @@ def unsubscribe_address(settings):
 def test_a_mail_to_the_unsubscribe_address_stops_updates_on_its_case(unsubscribe_address):
     from campaigns.mail import make_unsubscribe_token
     from campaigns.models import Consent
-    from letters import inbound
     from tests.factories import ConsentFactory
 
     consent = ConsentFactory(kind=Consent.Kind.CASE_UPDATES)
     token = make_unsubscribe_token(supporter_id=consent.supporter_id, action_id=consent.action_id)
-    stored, _created = inbound.receive_message(
+    stored, _created = services.receive_message(
         raw=unsubscribe_mail(f"unsubscribe {token}"), envelope_recipient=unsubscribe_address
     )
 
-    reply = replies.record_reply(inbound_id=stored.pk)
+    reply = services.record_reply(inbound_id=stored.pk)
 
     consent.refresh_from_db()
     assert consent.withdrawn_at is not None
@@ -262,20 +261,19 @@ def test_a_mail_to_the_unsubscribe_address_stops_updates_on_its_case(unsubscribe
     assert "ana@example.org" not in reply.from_address  # masked: a supporter, not a reply
     stored.refresh_from_db()
     assert bytes(stored.raw) == b""
-    assert replies.record_reply(inbound_id=stored.pk) == reply
+    assert services.record_reply(inbound_id=stored.pk) == reply
 
 
 def test_a_mail_to_the_unsubscribe_address_cancels_a_subscription(unsubscribe_address):
     from campaigns.mail import make_subscription_token
-    from letters import inbound
     from tests.factories import SubscriptionFactory
 
     subscription = SubscriptionFactory()
     token = make_subscription_token(subscription_id=subscription.pk, token=subscription.token)
-    stored, _created = inbound.receive_message(
+    stored, _created = services.receive_message(
         raw=unsubscribe_mail(f"unsubscribe {token}"), envelope_recipient=unsubscribe_address
     )
-    replies.record_reply(inbound_id=stored.pk)
+    services.record_reply(inbound_id=stored.pk)
 
     subscription.refresh_from_db()
     assert subscription.cancelled_at is not None
@@ -283,14 +281,13 @@ def test_a_mail_to_the_unsubscribe_address_cancels_a_subscription(unsubscribe_ad
 
 def test_a_forged_unsubscribe_mail_changes_nothing(unsubscribe_address):
     from campaigns.models import Consent
-    from letters import inbound
     from tests.factories import ConsentFactory
 
     consent = ConsentFactory(kind=Consent.Kind.CASE_UPDATES)
-    stored, _created = inbound.receive_message(
+    stored, _created = services.receive_message(
         raw=unsubscribe_mail("unsubscribe not-a-token"), envelope_recipient=unsubscribe_address
     )
-    reply = replies.record_reply(inbound_id=stored.pk)
+    reply = services.record_reply(inbound_id=stored.pk)
 
     consent.refresh_from_db()
     assert consent.withdrawn_at is None

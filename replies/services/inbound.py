@@ -1,7 +1,7 @@
 """Receiving replies: store the raw message fast and once, then let a task route it.
 
 Two doors lead here: anymail's inbound webhook (the ESP posts what arrived on the reply
-domain) and `manage.py receive_email` on the embedded default. Both call
+domain; replies/signals.py) and `manage.py receive_email` on the embedded default. Both call
 `receive_message`, which does no parsing beyond the one header it keys on, so the
 webhook answers the ESP quickly and a message that later fails to parse is still kept.
 """
@@ -14,7 +14,10 @@ from anymail.inbound import AnymailInboundMessage
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from .models import InboundMessage
+from .. import enqueue
+from ..models import InboundMessage
+
+__all__ = ["fingerprint", "receive_message", "recipient_from_headers"]
 
 logger = logging.getLogger(__name__)
 
@@ -56,10 +59,8 @@ def receive_message(
     """Store one received message; (message, created).
 
     Idempotent: a replay (same ESP event id, or same fingerprint) returns the stored row
-    and enqueues nothing. A new row enqueues letters.tasks.record_reply on commit.
+    and enqueues nothing. A new row enqueues replies.tasks.record_reply on commit.
     """
-    from . import tasks
-
     message = AnymailInboundMessage.parse_raw_mime_bytes(raw)
     envelope_recipient = (envelope_recipient or recipient_from_headers(message))[:320]
     key = fingerprint(
@@ -81,7 +82,7 @@ def receive_message(
                 raw=raw,
                 size=len(raw),
             )
-            tasks.record_reply.delay_on_commit(stored.pk)
+            enqueue.record_reply(stored.pk)
     except IntegrityError:
         # The same message posted twice at once: the other request stored it.
         existing = _find(key=key, esp_name=esp_name, esp_event_id=esp_event_id)
@@ -99,29 +100,3 @@ def _find(*, key: str, esp_name: str, esp_event_id: str) -> InboundMessage | Non
             esp_name=esp_name[:40], esp_event_id=esp_event_id
         ).first()
     return found
-
-
-def _raw_bytes(event) -> bytes:
-    """The message as the ESP received it when the payload carries it, else rebuilt."""
-    esp_event = event.esp_event
-    raw = None
-    if isinstance(esp_event, dict):
-        raw = esp_event.get("RawEmail")  # Postmark, with "include raw email content"
-    elif hasattr(esp_event, "POST"):
-        raw = esp_event.POST.get("body-mime")  # Mailgun, forwarding to a .../mime URL
-    if raw:
-        return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else raw
-    return event.message.as_bytes()
-
-
-def on_inbound(sender, event, esp_name, **kwargs) -> None:
-    # Raising here makes the webhook answer 500 and the ESP post the message again later.
-    message = event.message
-    receive_message(
-        raw=_raw_bytes(event),
-        envelope_recipient=message.envelope_recipient or "",
-        envelope_sender=message.envelope_sender or "",
-        esp_name=esp_name,
-        esp_event_id=str(event.event_id or ""),
-        is_spam=bool(message.spam_detected),
-    )

@@ -8,10 +8,11 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from letters import questionnaire, replies
-from letters.inbound import receive_message
-from letters.models import Delivery, Reply, ReplyQuestion
-from letters.responsiveness import responsiveness
+from letters.models import Delivery
+from replies import services
+from replies.models import Reply, ReplyQuestion
+from replies.responsiveness import responsiveness
+from replies.services import receive_message
 from tests.factories import ActionTargetFactory, LetterFactory, TargetFactory, UrgentActionFactory
 
 from .replies_support import eml, send
@@ -30,7 +31,7 @@ def letter_to(case, target, *, sent_days_ago: float) -> Delivery:
 
 def reply_to(delivery: Delivery, *, days_after: float, name: str = "outlook_reply.eml") -> Reply:
     stored, _ = receive_message(raw=eml(name, delivery))
-    reply = replies.record_reply(inbound_id=stored.pk)
+    reply = services.record_reply(inbound_id=stored.pk)
     Reply.objects.filter(pk=reply.pk).update(
         received_at=delivery.sent_at + datetime.timedelta(days=days_after)
     )
@@ -47,7 +48,7 @@ def answered(case, official):
     reply_to(slow, days_after=6)
     reply_to(silent, days_after=0.1, name="out_of_office.eml")
     question = ReplyQuestion.objects.create(letter=by_post.letter, target=official)
-    questionnaire.answer_question(question=question, answer=ReplyQuestion.Answer.BY_POST)
+    services.answer_question(question=question, answer=ReplyQuestion.Answer.BY_POST)
     return official
 
 
@@ -82,7 +83,7 @@ def test_the_case_table_counts_only_that_case_and_the_public_page_all(client, ca
     assert responsiveness(case=other)[0].delivered == 1
     assert responsiveness()[0].delivered == 5
 
-    html = render_to_string("letters/_responsiveness.html", {"action": case})
+    html = render_to_string("replies/_responsiveness.html", {"action": case})
     assert "Mauricio Vila" in html and "75%" in html
     response = client.get("/replies/officials/")
     assert response.status_code == 200

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from letters.inbound import receive_message
+from replies.services import receive_message
 
 MAX_BYTES = 50 * 1024 * 1024
 

@@ -1,5 +1,5 @@
 """The replies inbox in the Wagtail admin: read, link quarantined mail, publish; and the
-review of postal replies supporters uploaded. Imported from letters/wagtail_hooks.py."""
+review of postal replies supporters uploaded."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
@@ -16,9 +16,9 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from . import questionnaire, replies
+from . import services
+from .forms import LinkForm, PublishForm
 from .models import Reply, ReplyAttachment, ReplyQuestion
-from .reply_forms import LinkForm, PublishForm
 
 
 class ReceivedOnlyPermissionPolicy(ModelPermissionPolicy):
@@ -51,7 +51,7 @@ class ReplyIndexView(generic.IndexView):
 class ReplyInspectView(generic.InspectView):
     """Reading a reply marks it read; the page carries the publish and link forms."""
 
-    template_name = "letters/replies/admin/inspect.html"
+    template_name = "replies/admin/inspect.html"
 
     def get_object(self, queryset=None):
         return get_object_or_404(
@@ -59,7 +59,7 @@ class ReplyInspectView(generic.InspectView):
         )
 
     def get(self, request, *args, **kwargs):
-        replies.mark_reply_read(reply=self.object)
+        services.mark_reply_read(reply=self.object)
         return super().get(request, *args, **kwargs)
 
     def get_fields(self):
@@ -68,7 +68,7 @@ class ReplyInspectView(generic.InspectView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         reply = self.object
-        can_change = self.request.user.has_perm("letters.change_reply")
+        can_change = self.request.user.has_perm("replies.change_reply")
         context["reply"] = reply
         context["attachments"] = reply.attachments.all()
         context["can_publish"] = (
@@ -85,12 +85,12 @@ class ReplyInspectView(generic.InspectView):
 
 @require_POST
 def publish_reply(request, pk: int):
-    _require(request, "letters.change_reply")
+    _require(request, "replies.change_reply")
     reply = get_object_or_404(Reply, pk=pk)
     form = PublishForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Write a summary to publish this reply."))
-    elif replies.publish_reply(
+    elif services.publish_reply(
         reply=reply, summary=form.cleaned_data["summary"], user=request.user
     ):
         messages.success(
@@ -105,7 +105,7 @@ def publish_reply(request, pk: int):
 
 @require_POST
 def link_reply(request, pk: int):
-    _require(request, "letters.change_reply")
+    _require(request, "replies.change_reply")
     reply = get_object_or_404(Reply, pk=pk)
     form = LinkForm(request.POST)
     if not form.is_valid():
@@ -113,7 +113,7 @@ def link_reply(request, pk: int):
     elif reply.state == Reply.State.PUBLISHED:
         messages.warning(request, _("A published reply stays with its case."))
     else:
-        replies.link_reply(
+        services.link_reply(
             reply=reply, case=form.cleaned_data["case"], target=form.cleaned_data["target"]
         )
         messages.success(request, _("Linked to UA %(number)s.") % {"number": reply.case.number})
@@ -122,7 +122,7 @@ def link_reply(request, pk: int):
 
 def reply_attachment(request, pk: int):
     """An attachment, always as a download with the type read from its content."""
-    _require(request, "letters.view_reply")
+    _require(request, "replies.view_reply")
     attachment = get_object_or_404(ReplyAttachment, pk=pk)
     if not attachment.file:
         raise Http404(_("This attachment was not kept."))
@@ -165,7 +165,7 @@ class ReplyViewSet(ModelViewSet):
 
 
 class ReplyQuestionInspectView(generic.InspectView):
-    template_name = "letters/replies/admin/question_inspect.html"
+    template_name = "replies/admin/question_inspect.html"
 
     def get_fields(self):
         return [
@@ -184,7 +184,7 @@ class ReplyQuestionInspectView(generic.InspectView):
         context = super().get_context_data(**kwargs)
         context["question"] = self.object
         context["can_review"] = (
-            self.request.user.has_perm("letters.change_replyquestion")
+            self.request.user.has_perm("replies.change_replyquestion")
             and self.object.upload_state == ReplyQuestion.Review.WAITING
         )
         return context
@@ -192,10 +192,10 @@ class ReplyQuestionInspectView(generic.InspectView):
 
 @require_POST
 def review_upload(request, pk: int):
-    _require(request, "letters.change_replyquestion")
+    _require(request, "replies.change_replyquestion")
     question = get_object_or_404(ReplyQuestion, pk=pk)
     accepted = request.POST.get("decision") == "accept"
-    if questionnaire.review_upload(question=question, accepted=accepted, user=request.user):
+    if services.review_upload(question=question, accepted=accepted, user=request.user):
         messages.success(request, _("Review recorded."))
     else:
         messages.warning(request, _("This upload was already reviewed."))
@@ -203,7 +203,7 @@ def review_upload(request, pk: int):
 
 
 def question_upload(request, pk: int):
-    _require(request, "letters.view_replyquestion")
+    _require(request, "replies.view_replyquestion")
     question = get_object_or_404(ReplyQuestion, pk=pk)
     if not question.upload:
         raise Http404(_("Nothing was uploaded."))

@@ -10,40 +10,41 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import questionnaire
-from .reply_forms import AnswerForm, FollowUpForm, UploadForm
+from . import services
+from .forms import AnswerForm, FollowUpForm, UploadForm
+from .models import ReplyQuestion
 from .responsiveness import responsiveness
 
-Answer = questionnaire.Answer
+Answer = ReplyQuestion.Answer
 
 
 def _question_or_none(token: str):
     try:
-        return questionnaire.question_for_token(token)
-    except questionnaire.QuestionLinkError:
+        return services.question_for_token(token)
+    except services.QuestionLinkError:
         return None
 
 
 def _link_problem(request):
-    return render(request, "letters/replies/link_problem.html", status=400)
+    return render(request, "replies/link_problem.html", status=400)
 
 
 def _page(request, question, token: str, *, status=200, upload_form=None, follow_up_form=None):
     chosen = request.GET.get("answer", "")
-    if follow_up_form is None and questionnaire.can_follow_up(question):
-        subject, body = questionnaire.follow_up_text(question)
+    if follow_up_form is None and services.can_follow_up(question):
+        subject, body = services.follow_up_text(question)
         follow_up_form = FollowUpForm(initial={"subject": subject, "body": body})
     context = {
         "question": question,
         "token": token,
         "case": question.letter.case,
         "target": question.target,
-        "answers": questionnaire.ANSWERS,
+        "answers": services.ANSWERS,
         "chosen": chosen if chosen in Answer.values else question.answer,
         "upload_form": upload_form or UploadForm(),
-        "follow_up_form": follow_up_form if questionnaire.can_follow_up(question) else None,
+        "follow_up_form": follow_up_form if services.can_follow_up(question) else None,
     }
-    return render(request, "letters/replies/question.html", context, status=status)
+    return render(request, "replies/question.html", context, status=status)
 
 
 @never_cache
@@ -59,7 +60,7 @@ def question(request, token: str):
     if not form.is_valid():
         messages.error(request, _("Choose one of the answers."))
         return _page(request, found, token, status=400)
-    questionnaire.answer_question(question=found, answer=form.cleaned_data["answer"])
+    services.answer_question(question=found, answer=form.cleaned_data["answer"])
     messages.success(request, _("Thank you: your answer is recorded."))
     return HttpResponseRedirect(reverse("replies:question", args=[token]), status=303)
 
@@ -73,7 +74,7 @@ def upload(request, token: str):
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
         content = form.cleaned_data["file"].read(settings.PLUMA_REPLY_ATTACHMENT_MAX_BYTES + 1)
-        why = questionnaire.upload_postal_reply(question=found, content=content)
+        why = services.upload_postal_reply(question=found, content=content)
         if not why:
             messages.success(request, _("Thank you: we will look at the letter you sent."))
             return HttpResponseRedirect(reverse("replies:question", args=[token]), status=303)
@@ -87,7 +88,7 @@ def follow_up(request, token: str):
     found = _question_or_none(token)
     if found is None:
         return _link_problem(request)
-    if not questionnaire.can_follow_up(found):
+    if not services.can_follow_up(found):
         messages.info(
             request, _("This follow-up letter was already written, or the case is closed.")
         )
@@ -95,7 +96,7 @@ def follow_up(request, token: str):
     form = FollowUpForm(request.POST)
     if not form.is_valid():
         return _page(request, found, token, status=400, follow_up_form=form)
-    letter = questionnaire.write_follow_up(
+    letter = services.write_follow_up(
         question=found, subject=form.cleaned_data["subject"], body=form.cleaned_data["body"]
     )
     if letter is None:
@@ -109,4 +110,4 @@ def follow_up(request, token: str):
 
 @require_GET
 def responsiveness_page(request):
-    return render(request, "letters/replies/responsiveness.html", {"rows": responsiveness()})
+    return render(request, "replies/responsiveness.html", {"rows": responsiveness()})

@@ -1,7 +1,9 @@
 """Replies from officials: the raw inbound mail, the routed reply, its attachments and
 the "did you get a reply?" questionnaire (supporters are told through announcements).
 
-Imported at the end of letters/models.py, so these are models of the letters app.
+They began as models of the letters app and moved here without moving their data: each
+keeps its letters_* table (db_table), and replies/migrations/0001_initial.py only takes
+them over in the migration state.
 """
 
 from django.conf import settings
@@ -37,6 +39,7 @@ class InboundMessage(models.Model):
     routed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "letters_inboundmessage"
         verbose_name = _("inbound message")
         verbose_name_plural = _("inbound messages")
         ordering = ["-received_at"]
@@ -134,6 +137,7 @@ class Reply(models.Model):
     )
 
     class Meta:
+        db_table = "letters_reply"
         verbose_name = _("reply")
         verbose_name_plural = _("replies")
         ordering = ["-received_at"]
@@ -171,6 +175,7 @@ class ReplyAttachment(models.Model):
     rejected_reason = models.CharField(_("why it was not kept"), max_length=200, blank=True)
 
     class Meta:
+        db_table = "letters_replyattachment"
         verbose_name = _("reply attachment")
         verbose_name_plural = _("reply attachments")
 
@@ -235,6 +240,7 @@ class ReplyQuestion(models.Model):
     )
 
     class Meta:
+        db_table = "letters_replyquestion"
         verbose_name = _("reply question")
         verbose_name_plural = _("reply questions")
         ordering = ["-created_at"]

@@ -11,30 +11,40 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.core import signing
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import formats, timezone, translation
 
-from . import attachments
-from .models import (
-    Delivery,
-    Letter,
-    Reply,
-    ReplyQuestion,
-    fill_placeholders,
-    placeholder_values,
-)
-from .services import queue_letter
+from campaigns.links import Link, LinkError
+from campaigns.mail import send_template, url_in
+from letters.models import Delivery, Letter, fill_placeholders, placeholder_values
+from letters.services import queue_letter
+
+from .. import attachments, enqueue
+from ..models import Reply, ReplyQuestion
+
+__all__ = [
+    "ANSWERS",
+    "QuestionLinkError",
+    "answer_question",
+    "answer_url",
+    "ask_about_replies",
+    "can_follow_up",
+    "follow_up_text",
+    "link_token",
+    "question_for_token",
+    "remind_about_replies",
+    "review_upload",
+    "send_reply_questions",
+    "upload_postal_reply",
+    "write_follow_up",
+]
 
 logger = logging.getLogger(__name__)
 
 Answer, Review = ReplyQuestion.Answer, ReplyQuestion.Review
-SALT = "letters.reply-question"
+# Named when replies were part of letters; changing it would break every link already sent.
 LINK_MAX_AGE = datetime.timedelta(days=180)
 BATCH = 5000
 WENT_OUT = (Delivery.Status.SENT, Delivery.Status.DELIVERED)
@@ -61,15 +71,21 @@ class QuestionLinkError(Exception):
     """A questionnaire link that is cut, changed or too old."""
 
 
+# The salt is the one of the links sent before replies became an app, so they still work.
+QUESTION_LINK: Link[int] = Link(
+    "letters.reply-question", max_age=int(LINK_MAX_AGE.total_seconds()), parse=int
+)
+
+
 def link_token(question: ReplyQuestion) -> str:
-    return signing.dumps(question.pk, salt=SALT, compress=True)
+    return QUESTION_LINK.make(question.pk)
 
 
 def question_for_token(token: str) -> ReplyQuestion:
     try:
-        question_id = signing.loads(token, salt=SALT, max_age=LINK_MAX_AGE)
-    except signing.BadSignature as error:
-        raise QuestionLinkError(str(error)) from None
+        question_id = QUESTION_LINK.read(token)
+    except LinkError as error:
+        raise QuestionLinkError(error.kind) from None
     question = (
         ReplyQuestion.objects.select_related("letter__case", "letter__supporter", "target")
         .filter(pk=question_id, letter__supporter__erased_at__isnull=True)
@@ -80,8 +96,9 @@ def question_for_token(token: str) -> ReplyQuestion:
     return question
 
 
-def answer_url(question: ReplyQuestion, answer: str = "") -> str:
-    url = settings.SITE_URL + reverse("replies:question", args=[link_token(question)])
+def answer_url(question: ReplyQuestion, answer: str = "", *, language: str = "") -> str:
+    """The question's page (in ``language``), with one answer chosen when given."""
+    url = url_in(language or settings.LANGUAGE_CODE, "replies:question", token=link_token(question))
     return f"{url}?answer={answer}" if answer else url
 
 
@@ -97,10 +114,9 @@ def ask_about_replies(*, now: datetime.datetime | None = None) -> int:
 
     Due: out for PLUMA_REPLY_QUESTION_DAYS, no email reply routed to it yet, not itself a
     follow-up letter. Idempotent: one question per letter and official (unique), and the
-    sending task claims each question once. Returns the number of letters enqueued.
+    sending task claims each question once. Returns the number of letters enqueued
+    (replies.tasks.send_reply_questions, one per letter).
     """
-    from . import tasks
-
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=settings.PLUMA_REPLY_QUESTION_DAYS)
     asked = ReplyQuestion.objects.filter(letter=OuterRef("letter"), target=OuterRef("target"))
@@ -126,14 +142,13 @@ def ask_about_replies(*, now: datetime.datetime | None = None) -> int:
         .distinct()[:BATCH]
     )
     for letter_id in letter_ids:
-        tasks.send_reply_questions.delay(letter_id)
+        enqueue.send_reply_questions(letter_id)
     return len(letter_ids)
 
 
 def remind_about_replies(*, now: datetime.datetime | None = None) -> int:
-    """Enqueue one reminder per letter with questions asked long enough ago and unanswered."""
-    from . import tasks
-
+    """Enqueue one reminder per letter with questions asked long enough ago and unanswered
+    (replies.tasks.send_reply_reminder); returns how many letters."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=settings.PLUMA_REPLY_REMINDER_DAYS)
     letter_ids = list(
@@ -144,7 +159,7 @@ def remind_about_replies(*, now: datetime.datetime | None = None) -> int:
         .distinct()[:BATCH]
     )
     for letter_id in letter_ids:
-        tasks.send_reply_reminder.delay(letter_id)
+        enqueue.send_reply_reminder(letter_id)
     return len(letter_ids)
 
 
@@ -183,24 +198,29 @@ def send_reply_questions(*, letter_id: int, reminder: bool = False) -> int:
     )
     letter = questions[0].letter
     supporter = letter.supporter
-    with translation.override(supporter.language):
-        context = {
-            "supporter": supporter,
-            "letter": letter,
-            "case": letter.case,
-            "reminder": reminder,
-            "questions": [
-                {
-                    "target": question.target,
-                    "links": [(label, answer_url(question, value)) for value, label in ANSWERS],
-                }
-                for question in questions
-            ],
-        }
-        subject = render_to_string("letters/replies/email/question_subject.txt", context)
-        body = render_to_string("letters/replies/email/question.txt", context)
+    language = supporter.language
     try:
-        EmailMessage(subject=" ".join(subject.split()), body=body, to=[supporter.email]).send()
+        send_template(
+            template="replies/email/question",
+            to=supporter.email,
+            language=language,
+            context={
+                "supporter": supporter,
+                "letter": letter,
+                "case": letter.case,
+                "reminder": reminder,
+                "questions": [
+                    {
+                        "target": question.target,
+                        "links": [
+                            (label, answer_url(question, value, language=language))
+                            for value, label in ANSWERS
+                        ],
+                    }
+                    for question in questions
+                ],
+            },
+        )
     except Exception:
         ReplyQuestion.objects.filter(pk__in=ids).update(**{field: None})
         raise
