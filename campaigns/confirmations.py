@@ -51,6 +51,8 @@ class Confirmation:
     case_of: Callable[[str], UrgentAction | None]
     remedy: str = ""
     remedy_context: Callable[[], dict[str, Any]] = dict
+    # Whether a used link still gets the remedy (a new link may still be needed).
+    remedy_when_used: bool = True
     # What the problem page says, per LinkError kind ("expired", "used", "invalid").
     problems: dict[str, str | Promise] = dataclasses.field(default_factory=dict)
 
@@ -75,6 +77,10 @@ def problem_context(confirmation: Confirmation, token: str, error: LinkError) ->
         "action": action,
         "kind": error.kind,
         "text": confirmation.problems.get(error.kind, ""),
-        "remedy": confirmation.remedy if action is not None and action.is_open else "",
+        "remedy": confirmation.remedy
+        if action is not None
+        and action.is_open
+        and (error.kind != "used" or confirmation.remedy_when_used)
+        else "",
         **confirmation.remedy_context(),
     }

@@ -50,7 +50,7 @@ def confirm_details(
     *,
     supporter_id: int,
     name: str,
-    language: str,
+    language: str = "",
     country: str = "",
     city: str = "",
     postal_code: str = "",
@@ -58,7 +58,8 @@ def confirm_details(
     """An action was confirmed from the supporter's inbox: its details become theirs.
 
     Empty values leave what the supporter row has (a letter asks no postal code, a report
-    no name). Erased supporters stay erased.
+    no name; a letter's language is its official's, so it is not given). Erased
+    supporters stay erased.
     """
     fields = {
         key: value
@@ -67,11 +68,12 @@ def confirm_details(
             "country": country,
             "city": city,
             "postal_code": postal_code,
+            "language": language,
         }.items()
         if value
     }
     Supporter.objects.filter(pk=supporter_id, erased_at__isnull=True).update(
-        language=language, updated_at=timezone.now(), **fields
+        updated_at=timezone.now(), **fields
     )
 
 

@@ -28,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("", include("handovers.urls")),
     path("", include("campaigns.urls")),
     path("", include("letters.urls")),
+    path("", include("actions.urls")),
     path("", include("replies.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -146,9 +146,8 @@ def return_bundle(*, key: str) -> int:
 
 
 def _place(letter: Letter) -> str:
-    supporter = letter.supporter
-    country = supporter.country.name if supporter.country else ""
-    return ", ".join(part for part in (supporter.city, country) if part)
+    country = letter.country.name if letter.country else ""
+    return ", ".join(part for part in (letter.city, country) if part)
 
 
 def _pages(key: str) -> Iterator[Delivery]:
@@ -205,12 +204,12 @@ def write_bundle_pdf(*, key: str, out: BinaryIO) -> int:
     count = 0
     for delivery in _pages(key):
         letter, target = delivery.letter, delivery.target
-        values = placeholder_values(target=target, supporter=letter.supporter, case=letter.case)
+        values = placeholder_values(target=target, writer=letter, case=letter.case)
         body = fill_placeholders(letter.body, values).strip()
         count += 1
         writer = _Writer(canvas, fonts)
         with translation.override(target.language):
-            writer.line(letter.supporter.name, bold=True, right=True)
+            writer.line(letter.name, bold=True, right=True)
             writer.line(_place(letter), right=True)
             writer.gap(24)
             for part in [target.name, target.title, target.organisation]:

@@ -22,8 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from campaigns import signals
-from campaigns.emails import canonical_email
+from campaigns import supporters
 from campaigns.links import (  # noqa: F401 (LinkError… re-exported for views)
     Link,
     LinkError,
@@ -178,7 +177,7 @@ def preview(
     text: LetterText, *, target: Target, supporter: Supporter, action: UrgentAction
 ) -> LetterText:
     """The text as ``target`` will read it."""
-    values = placeholder_values(target=target, supporter=supporter, case=action)
+    values = placeholder_values(target=target, writer=supporter, case=action)
     return LetterText(
         subject=fill_placeholders(text.subject, values), body=fill_placeholders(text.body, values)
     )
@@ -205,9 +204,10 @@ def write_letter(
     confirmation email for all of them on commit.
 
     ``texts`` maps a letter language to what the supporter wrote; a group without one
-    gets the sample. The embassy for ``country`` is added when the case copies it. With
-    ``also_sign``, letter_written is sent so petitions records a pending signature that
-    the same link confirms. ``consent_text`` is the exact label of the ticked "email me
+    gets the sample. The embassy for ``country`` is added when the case copies it. The
+    letters carry ``name``, ``city`` and ``country`` as given here, whatever the supporter
+    row says (campaigns.supporters). ``also_sign`` only marks the letters: signing at the
+    same time is the composition layer's (actions.services.write_letter). ``consent_text`` is the exact label of the ticked "email me
     updates" box, or '' if not ticked; it is stored as a case_updates consent with the
     case page revision the writer came from. Raises WritingClosed unless the case is open, and
     ValidationError for a bad choice of targets; nothing is written then.
@@ -217,22 +217,16 @@ def write_letter(
     targets = choose_targets(action=action, target_ids=target_ids, country=country)
     groups = group_by_language(action=action, targets=targets, supporter_language=language)
     with transaction.atomic():
-        supporter, _created = Supporter.objects.get_or_create(
-            email_canonical=canonical_email(email),
-            defaults={
-                "email": email.strip(),
-                "name": name,
-                "country": country,
-                "city": city,
-                "language": language,
-            },
-        )
+        supporter = supporters.supporter_for(email=email, language=language)
         letters = []
         for group in groups:
             text = texts.get(group.language) or group.sample
             letter = Letter.objects.create(
                 case=action,
                 supporter=supporter,
+                name=name,
+                city=city,
+                country=country,
                 language=group.language,
                 subject=text.subject,
                 body=text.body,
@@ -242,24 +236,13 @@ def write_letter(
             )
             letter.targets.set(group.targets)
             letters.append(letter)
-        if consent_text:
-            Consent.objects.create(
-                supporter=supporter,
-                action=action,
-                kind=Consent.Kind.CASE_UPDATES,
-                text=consent_text,
-                page_revision_id=page_revision_id,
-                language=language,
-            )
-        if also_sign:
-            signals.letter_written.send(
-                sender=Letter,
-                letter=letters[0],
-                name=name,
-                country=country,
-                city=city,
-                language=language,
-            )
+        supporters.record_consent(
+            supporter=supporter,
+            action=action,
+            texts={Consent.Kind.CASE_UPDATES: consent_text},
+            language=language,
+            page_revision_id=page_revision_id,
+        )
         enqueue.send_letter_confirmation([letter.pk for letter in letters])
     logger.info(
         "Letters %s on UA %s pending", ",".join(str(letter.pk) for letter in letters), action.number
@@ -314,19 +297,25 @@ def confirm_letters(*, token: str) -> list[Letter]:
     """Confirm the pending letters a link names and queue their deliveries (queue_letter),
     in one transaction. Each link works once: raises LinkUsed when nothing was pending, and
     LinkInvalid or LinkExpired. A letter written while the case was open may be confirmed
-    after it closed: it was written in time.
+    after it closed: it was written in time. The link proved the address, so the letter's
+    writer details become the supporter's (campaigns.supporters.confirm_details).
     """
     letters = pending_letters(token)
     confirmed = []
     with transaction.atomic():
         for letter in letters:
             # queue_letter confirms only from pending, so of two concurrent clicks one
-            # writes the deliveries; the receivers of letter_confirmed are idempotent.
+            # writes the deliveries; what follows is idempotent.
             queue_letter(letter=letter)
             letter.refresh_from_db(fields=["status", "confirmed_at"])
             if letter.status == Letter.Status.CONFIRMED:
                 confirmed.append(letter)
-                signals.letter_confirmed.send(sender=Letter, letter=letter)
+                supporters.confirm_details(
+                    supporter_id=letter.supporter_id,
+                    name=letter.name,
+                    country=letter.country.code or "",
+                    city=letter.city,
+                )
         if not confirmed:
             raise LinkUsed
     logger.info("Letters %s confirmed", ",".join(str(letter.pk) for letter in confirmed))
@@ -352,7 +341,8 @@ def send_letter_confirmation(*, letter_ids: list[int]) -> bool:
         to=supporter.email,
         language=supporter.language,
         context={
-            "name": supporter.name,
+            # The name typed on these letters, never another form's for the address.
+            "name": letters[0].name,
             "action": action,
             "letters": letters,
             "is_also_signing": any(letter.is_also_signing for letter in letters),

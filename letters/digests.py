@@ -102,10 +102,9 @@ def _claim(*, target_id: int, now: datetime.datetime) -> list[int]:
 
 def _supporter_line(letter: Letter) -> str:
     """Name, city and country: never the supporter's email or postal address."""
-    supporter = letter.supporter
-    country = supporter.country.name if supporter.country else ""
-    place = ", ".join(part for part in (supporter.city, country) if part)
-    return f"{supporter.name}, {place}" if place else supporter.name
+    country = letter.country.name if letter.country else ""
+    place = ", ".join(part for part in (letter.city, country) if part)
+    return f"{letter.name}, {place}" if place else letter.name
 
 
 def build_digest_message(*, target: Target, deliveries: list[Delivery]) -> EmailMessage:
@@ -129,7 +128,7 @@ def build_digest_message(*, target: Target, deliveries: list[Delivery]) -> Email
         ]
         for number, delivery in enumerate(deliveries, start=1):
             letter = delivery.letter
-            values = placeholder_values(target=target, supporter=letter.supporter, case=letter.case)
+            values = placeholder_values(target=target, writer=letter, case=letter.case)
             heading = gettext("Letter %(number)d of %(count)d, on UA %(case)s") % {
                 "number": number,
                 "count": count,

@@ -46,11 +46,10 @@ def message_id_for(delivery: Delivery) -> str:
 def build_letter_message(*, delivery: Delivery, connection=None) -> EmailMessage:
     """The email for one delivery, with anymail metadata carrying the delivery id."""
     letter, target = delivery.letter, delivery.target
-    supporter = letter.supporter
-    values = placeholder_values(target=target, supporter=supporter, case=letter.case)
+    values = placeholder_values(target=target, writer=letter, case=letter.case)
     subject = header_safe(fill_placeholders(letter.subject, values))
     body = fill_placeholders(letter.body, values)
-    sender = f"{supporter.name} via {settings.ORGANISATION_NAME}"
+    sender = f"{letter.name} via {settings.ORGANISATION_NAME}"
     message = EmailMessage(
         subject=subject,
         body=body,

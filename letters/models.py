@@ -1,12 +1,14 @@
 """Letters to officials: sample letters, the supporters' letters, and the outbox."""
 
 import re
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
 from campaigns.models import LANGUAGE_CHOICES, Supporter, Target, UrgentAction
@@ -33,15 +35,24 @@ def fill_placeholders(text: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), "") or ""), text)
 
 
-def placeholder_values(*, target: Target, supporter: Supporter, case: UrgentAction) -> dict:
+class Writer(Protocol):
+    """Who signs a letter: the Letter itself (what was typed on its form), or an unsaved
+    example for a preview."""
+
+    name: str
+    city: str
+    country: Any  # a django_countries Country
+
+
+def placeholder_values(*, target: Target, writer: Writer, case: UrgentAction) -> dict:
     """What the placeholders stand for. Never the supporter's email or postal address."""
     return {
         "salutation": target.salutation,
         "target_name": target.name,
         "target_title": target.title,
-        "supporter_name": supporter.name,
-        "supporter_city": supporter.city,
-        "supporter_country": supporter.country.name if supporter.country else "",
+        "supporter_name": writer.name,
+        "supporter_city": writer.city,
+        "supporter_country": writer.country.name if writer.country else "",
         "ua_number": case.number,
     }
 
@@ -91,9 +102,9 @@ class LetterTemplate(models.Model):
     def __str__(self) -> str:
         return f"UA {self.case.number} ({self.language})"
 
-    def render(self, *, target: Target, supporter: Supporter) -> tuple[str, str]:
-        """The subject and body for one target and supporter."""
-        values = placeholder_values(target=target, supporter=supporter, case=self.case)
+    def render(self, *, target: Target, writer: Writer) -> tuple[str, str]:
+        """The subject and body for one target and writer."""
+        values = placeholder_values(target=target, writer=writer, case=self.case)
         return fill_placeholders(self.subject, values), fill_placeholders(self.body, values)
 
 
@@ -108,6 +119,11 @@ class Letter(models.Model):
     case = models.ForeignKey(UrgentAction, on_delete=models.CASCADE, related_name="letters")
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="letters")
     targets = models.ManyToManyField(Target, related_name="+", verbose_name=_("targets"))
+    # Who signs it, as typed on the form that wrote it (campaigns.supporters): never another
+    # form's name for the same address.
+    name = models.CharField(_("name"), max_length=120, default="")
+    city = models.CharField(_("city"), max_length=100, blank=True, default="")
+    country = CountryField(_("country"), blank=True, default="")
     language = models.CharField(_("language"), max_length=10, default="es")
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"))
@@ -119,7 +135,7 @@ class Letter(models.Model):
         _("own words (%)"), default=0, help_text=_("How much of the letter is the supporter's.")
     )
     # The supporter ticked "also sign the petition": confirming the letter confirms the
-    # signature too (petitions listens to campaigns.signals.letter_confirmed).
+    # signature too (actions.services.confirm_letters).
     is_also_signing = models.BooleanField(_("also signs the petition"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)

@@ -8,7 +8,7 @@ from campaigns.privacy import in_chunks, row
 
 from .models import Delivery, Letter
 
-LETTER_FIELDS = ["subject", "body"]
+LETTER_FIELDS = ["name", "city", "country", "subject", "body"]
 
 
 def _cancel_undelivered(letters) -> int:
@@ -23,7 +23,10 @@ def _cancel_undelivered(letters) -> int:
 
 
 def _blank(letters) -> int:
-    return letters.filter(~Q(subject="") | ~Q(body="")).update(subject="", body="")
+    # The country stays, as on signatures: counts by country are made of it.
+    return letters.filter(~Q(name="") | ~Q(city="") | ~Q(subject="") | ~Q(body="")).update(
+        name="", city="", subject="", body=""
+    )
 
 
 class LettersProvider:

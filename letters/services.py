@@ -194,7 +194,7 @@ def tell_supporter_of_failure(*, delivery_id: int) -> bool:
         pk=delivery_id
     )
     letter, supporter = delivery.letter, delivery.letter.supporter
-    values = placeholder_values(target=delivery.target, supporter=supporter, case=letter.case)
+    values = placeholder_values(target=delivery.target, writer=letter, case=letter.case)
     code = delivery.error_code or (
         Delivery.ErrorCode.BOUNCED
         if delivery.status == Status.BOUNCED

@@ -1,18 +1,14 @@
-"""Writing pages: request → form → composing service → response."""
+"""Letters' own pages after writing: check your email, thank you.
 
-from django.core.exceptions import ValidationError
+Writing itself (the form that may also sign the petition) is actions.views.write_letter;
+confirming goes through campaigns' one confirm view (kind "letters", registered by
+actions, because the same click confirms the signature written with the letters).
+"""
+
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import translation
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.shortcuts import get_object_or_404, render
 
 from campaigns.models import UrgentAction
-from campaigns.pages import live_revision_id
-
-from . import composing
-from .forms import CONSENT_LABEL, ChooseForm, WriteForm
-from .models import Letter
 
 
 def _case(slug: str) -> UrgentAction:
@@ -23,173 +19,9 @@ def _case(slug: str) -> UrgentAction:
     )
 
 
-def _page_revision(action: UrgentAction, language: str) -> int | None:
-    return live_revision_id(action, language)
-
-
-def _offers_signing(action: UrgentAction) -> bool:
-    # Whether the case has a petition, asked through the reverse relation because letters
-    # never depends on the petitions app (a missing one-to-one raises an AttributeError
-    # subclass).
-    return getattr(action, "petition", None) is not None
-
-
-def _closed(request: HttpRequest, action: UrgentAction) -> HttpResponse:
-    # 409: the request is fine, the case's state refuses it.
-    return render(request, "letters/closed.html", {"action": action}, status=409)
-
-
-def _language_name(code: str) -> str:
-    try:
-        return translation.get_language_info(code)["name_translated"]
-    except KeyError:
-        return code
-
-
-def _compose(request: HttpRequest, action: UrgentAction, form: WriteForm, status: int = 200):
-    language = translation.get_language()
-    supporter = form.example_supporter()
-    groups = []
-    for group in form.groups:
-        own = composing.sample_in(action, language) if group.language != language else None
-        first = group.targets[0]
-        text = composing.LetterText(
-            subject=str(form[f"subject_{group.language}"].value() or ""),
-            body=str(form[f"body_{group.language}"].value() or ""),
-        )
-        groups.append(
-            {
-                "language": group.language,
-                "language_name": _language_name(group.language),
-                "targets": group.targets,
-                "first": first,
-                "subject": form[f"subject_{group.language}"],
-                "body": form[f"body_{group.language}"],
-                "sample_body": group.sample.body,
-                "share": composing.personal_share(body=text.body, sample=group.sample.body),
-                "beside": composing.preview(
-                    composing.LetterText(subject=own.subject, body=own.body),
-                    target=first,
-                    supporter=supporter,
-                    action=action,
-                )
-                if own
-                else None,
-                "preview": composing.preview(
-                    text, target=first, supporter=supporter, action=action
-                ),
-            }
-        )
-    context = {"action": action, "form": form, "groups": groups, "supporter": supporter}
-    return render(request, "letters/write.html", context, status=status)
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def write(request: HttpRequest, slug: str) -> HttpResponse:
-    """GET with the case page's choice shows the letter to edit; POST writes it.
-
-    The case page submits the country and the officials with GET (no personal data, no
-    CSRF token needed, so that page stays the same for everyone); this page is per
-    visitor and never cached.
-    """
-    action = _case(slug)
-    if not action.is_open:
-        return _closed(request, action)
-    language = translation.get_language()
-    offers_signing = _offers_signing(action)
-    if request.method == "POST":
-        form = WriteForm(
-            request.POST, action=action, language=language, offers_signing=offers_signing
-        )
-        if not form.is_valid():
-            return _compose(request, action, form, status=400)
-        data = form.cleaned_data
-        try:
-            composing.write_letter(
-                action=action,
-                name=data["name"],
-                email=data["email"],
-                country=data["country"],
-                city=data.get("city", ""),
-                language=language,
-                target_ids=data["targets"],
-                texts=form.texts(),
-                also_sign=bool(data.get("also_sign")),
-                consent_text=str(CONSENT_LABEL) if data["consent"] else "",
-                page_revision_id=data["page_revision"],
-            )
-        except composing.WritingClosed:
-            return _closed(request, action)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return _compose(request, action, form, status=400)
-        # The same redirect for a first and a repeated writer: nothing to probe.
-        return redirect("letters:check_email", slug=action.slug)
-    choose = ChooseForm(request.GET or None, action=action)
-    if not choose.is_bound or not choose.is_valid():
-        status = 400 if choose.is_bound else 200
-        return render(
-            request, "letters/choose.html", {"action": action, "form": choose}, status=status
-        )
-    form = WriteForm(
-        action=action,
-        language=language,
-        offers_signing=offers_signing,
-        initial={
-            "country": choose.cleaned_data["country"],
-            "targets": choose.cleaned_data["targets"],
-            "page_revision": _page_revision(action, language),
-        },
-    )
-    return _compose(request, action, form)
-
-
 def check_email(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "letters/check_email.html", {"action": _case(slug)})
 
 
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "letters/thanks.html", {"action": _case(slug)})
-
-
-def _link_problem(request: HttpRequest, token: str, error: composing.LinkError) -> HttpResponse:
-    action = None
-    try:
-        letter_ids = composing.read_token(token, check_age=False)
-    except composing.LinkError:
-        letter_ids = []
-    if letter_ids:
-        letter = Letter.objects.select_related("case").filter(pk__in=letter_ids).first()
-        action = letter.case if letter else None
-    return render(
-        request,
-        "letters/link_problem.html",
-        {"action": action, "kind": error.kind},
-        status=400 if error.kind == "invalid" else 410,
-    )
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """GET shows a button and changes nothing (mail scanners follow links); POST confirms."""
-    if request.method == "POST":
-        try:
-            letters = composing.confirm_letters(token=token)
-        except composing.LinkError as error:
-            return _link_problem(request, token, error)
-        return redirect("letters:thanks", slug=letters[0].case.slug)
-    try:
-        letters = composing.pending_letters(token)
-    except composing.LinkError as error:
-        return _link_problem(request, token, error)
-    return render(
-        request,
-        "letters/confirm.html",
-        {
-            "action": letters[0].case,
-            "letters": letters,
-            "is_also_signing": any(letter.is_also_signing for letter in letters),
-        },
-    )

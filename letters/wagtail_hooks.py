@@ -61,7 +61,7 @@ class LetterTemplateInspectView(generic.InspectView):
             return _("Add a primary target to the case to see the letter as it will be sent.")
         # An example supporter, never saved: the preview must not depend on real people.
         supporter = Supporter(name="Ana López", city="Ottawa", country="CA")
-        subject, body = template.render(target=link.target, supporter=supporter)
+        subject, body = template.render(target=link.target, writer=supporter)
         return format_html(
             "<p><strong>{}</strong> {}</p><p><strong>{}</strong> {}</p><pre>{}</pre>",
             _("To:"),

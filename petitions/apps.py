@@ -7,13 +7,6 @@ class PetitionsConfig(AppConfig):
     verbose_name = _("Petitions")
 
     def ready(self) -> None:
-        from campaigns.signals import letter_confirmed, letter_written
-
-        from .letter_hooks import on_letter_confirmed, on_letter_written
-
-        letter_written.connect(on_letter_written, dispatch_uid="petitions.on_letter_written")
-        letter_confirmed.connect(on_letter_confirmed, dispatch_uid="petitions.on_letter_confirmed")
-
         from campaigns import confirmations
         from campaigns.privacy import register
 

@@ -7,7 +7,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from campaigns import supporters
 from campaigns.dispatch import Dispatch
 from campaigns.mail import send_template, url_in
 from campaigns.models import Consent, UrgentAction
-from campaigns.outbox import Outbox
+from campaigns.outbox import Outbox, claim
 from campaigns.pages import case_url
 
 from . import abuse, counts, enqueue, paper, records, tokens
@@ -200,16 +200,34 @@ def confirm_signature(*, token: str) -> Signature:
     was open may be confirmed after it closed: it was given in time.
     """
     signature_id, nonce = tokens.read_token(token)
+    signature = _confirm(Signature.objects.filter(pk=signature_id, nonce=nonce))
+    if signature is None:
+        raise tokens.LinkUsed
+    return signature
+
+
+def confirm_pending_signature(*, action_id: int, supporter_id: int) -> Signature | None:
+    """Confirm the supporter's pending signature on the case, if there is one; for a
+    confirmation that proved the same address (the letter written with it). Returns the
+    signature this call confirmed, else None."""
+    return _confirm(Signature.objects.filter(action_id=action_id, supporter_id=supporter_id))
+
+
+def _confirm(signatures: QuerySet[Signature]) -> Signature | None:
+    """pending → confirmed for the one signature of ``signatures``, counted unless flagged;
+    what was signed becomes the supporter's own. None when it was not pending."""
     with transaction.atomic():
-        confirmed = Signature.objects.filter(
-            pk=signature_id, nonce=nonce, status=Signature.Status.PENDING
-        ).update(status=Signature.Status.CONFIRMED, confirmed_at=timezone.now(), nonce="")
-        if not confirmed:
-            raise tokens.LinkUsed
-        signature = Signature.objects.select_related("action").get(pk=signature_id)
+        ids = claim(
+            signatures.filter(status=Signature.Status.PENDING),
+            status=Signature.Status.CONFIRMED,
+            confirmed_at=timezone.now(),
+            nonce="",
+        )
+        if not ids:
+            return None
+        signature = Signature.objects.select_related("action").get(pk=ids[0])
         if not signature.is_flagged:
             counts.add_confirmed(action_id=signature.action_id)
-        # The link proved the address: what was signed is now the supporter's own.
         supporters.confirm_details(
             supporter_id=signature.supporter_id,
             name=signature.name,

@@ -5,6 +5,9 @@ from django.core.cache import caches
 from django.db import connection
 from django.utils import translation
 
+# The case, official and letter fixtures shared by letters, replies and actions tests.
+pytest_plugins = ["tests.letter_fixtures"]
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 

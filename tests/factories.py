@@ -184,6 +184,10 @@ class LetterFactory(factory.django.DjangoModelFactory):
 
     case = factory.SubFactory(UrgentActionFactory)
     supporter = factory.SubFactory(SupporterFactory, city="Ottawa", postal_code="K1A 0B1")
+    # As typed on the letter's form: by default what the supporter row says.
+    name = factory.LazyAttribute(lambda letter: letter.supporter.name)
+    city = factory.LazyAttribute(lambda letter: letter.supporter.city)
+    country = factory.LazyAttribute(lambda letter: letter.supporter.country)
     language = "es"
     subject = "UA {ua_number}: proteja al defensor"
     body = "{salutation}:\n\nProteja al defensor, por favor.\n\n{supporter_name}, {supporter_city}"

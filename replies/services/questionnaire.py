@@ -301,7 +301,7 @@ def follow_up_text(question: ReplyQuestion) -> tuple[str, str]:
     sent = letter.confirmed_at or letter.created_at
     with translation.override(language):
         date = formats.date_format(timezone.localtime(sent), "DATE_FORMAT")
-    values = placeholder_values(target=target, supporter=letter.supporter, case=letter.case)
+    values = placeholder_values(target=target, writer=letter, case=letter.case)
     # Date and title first: fill_placeholders knows only the letter placeholders.
     subject, body = (
         text.replace("{date}", date).replace("{title}", letter.case.title)
@@ -327,6 +327,10 @@ def write_follow_up(*, question: ReplyQuestion, subject: str, body: str) -> Lett
         letter = Letter.objects.create(
             case=locked.letter.case,
             supporter=locked.letter.supporter,
+            # Signed as the letter it follows up was.
+            name=locked.letter.name,
+            city=locked.letter.city,
+            country=locked.letter.country,
             language=locked.target.language or locked.letter.language,
             subject=subject.strip()[:200],
             body=body.strip(),

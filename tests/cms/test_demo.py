@@ -223,7 +223,7 @@ def test_a_demo_sample_letter_reads_in_full_to_its_official():
     )
     supporter = SupporterFactory(name="Ana López", city="Toronto", country="CA")
 
-    subject, body = template.render(target=attorney, supporter=supporter)
+    subject, body = template.render(target=attorney, writer=supporter)
 
     assert subject.endswith("(AU 121/26)")
     assert body.startswith("Señor Fiscal General:\n\n")

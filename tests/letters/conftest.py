@@ -3,38 +3,14 @@ from pathlib import Path
 
 import pytest
 
-from campaigns.models import ActionTarget
-from tests.factories import ActionTargetFactory, LetterFactory, TargetFactory, UrgentActionFactory
-
 from .esp_stub import PostmarkStub
 
 PAYLOADS = Path(__file__).parent / "payloads"
 
 
 @pytest.fixture(autouse=True)
-def _letters_settings(settings):
-    settings.ORGANISATION_NAME = "Amnistía"
-    settings.LETTERS_FROM_EMAIL = "letters@org.example"
-    settings.REPLY_DOMAIN = "reply.org.example"
-    settings.PLUMA_LETTERS_PER_TARGET_HOUR = 3600
-    settings.PLUMA_DELIVERY_LEASE_SECONDS = 300
-
-
-@pytest.fixture
-def case():
-    return UrgentActionFactory(number="58/20")
-
-
-@pytest.fixture
-def official(case):
-    target = TargetFactory(name="Mauricio Vila", title="Gobernador de Yucatán")
-    ActionTargetFactory(action=case, target=target, tier=ActionTarget.Tier.PRIMARY)
-    return target
-
-
-@pytest.fixture
-def letter(case, official):
-    return LetterFactory(case=case, targets=[official])
+def _letters_settings(letters_settings):
+    """Every letters test sends as an organisation, with a pace that never waits."""
 
 
 @pytest.fixture

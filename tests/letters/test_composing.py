@@ -12,7 +12,6 @@ from tests.factories import (
     ActionTargetFactory,
     EmbassyFactory,
     LetterTemplateFactory,
-    PetitionFactory,
     TargetFactory,
     UrgentActionFactory,
 )
@@ -257,37 +256,3 @@ def test_an_expired_or_forged_link_confirms_nothing(case, official, samples, set
         composing.confirm_letters(token=forged)
     letter.refresh_from_db()
     assert letter.status == Letter.Status.PENDING_CONFIRMATION
-
-
-def test_writing_and_signing_at_once_confirms_both_with_one_link(
-    case, official, samples, django_capture_on_commit_callbacks
-):
-    from petitions.models import Signature
-
-    PetitionFactory(action=case)
-    with django_capture_on_commit_callbacks() as callbacks:
-        letters = write(case, also_sign=True)
-    # One email: the signature waits for the letter's link, it sends none of its own.
-    assert [name for name, _ in queued(callbacks)] == ["letters.tasks.send_letter_confirmation"]
-    signature = Signature.objects.get(action=case)
-    assert signature.status == Signature.Status.PENDING
-    token = _confirmation_token(letters, callbacks)
-    composing.confirm_letters(token=token)
-    signature.refresh_from_db()
-    assert signature.status == Signature.Status.CONFIRMED
-
-
-def test_writing_without_the_box_leaves_a_pending_signature_alone(
-    case, official, samples, django_capture_on_commit_callbacks
-):
-    from petitions.models import Signature
-    from tests.factories import SignatureFactory, SupporterFactory
-
-    PetitionFactory(action=case)
-    supporter = SupporterFactory(email="ana@example.net", email_canonical="ana@example.net")
-    signature = SignatureFactory(action=case, supporter=supporter)
-    with django_capture_on_commit_callbacks() as callbacks:
-        letters = write(case, email="ana@example.net", also_sign=False)
-    composing.confirm_letters(token=_confirmation_token(letters, callbacks))
-    signature.refresh_from_db()
-    assert signature.status == Signature.Status.PENDING

@@ -100,7 +100,7 @@ def test_a_letter_template_renders_for_a_target(case):
         case=case, language="es", subject="UA {ua_number}", body="{salutation}: {supporter_name}"
     )
     target = TargetFactory(salutation="Señora Comisionada")
-    subject, body = template.render(target=target, supporter=SupporterFactory(name="Ana"))
+    subject, body = template.render(target=target, writer=SupporterFactory(name="Ana"))
     assert (subject, body) == ("UA 58/20", "Señora Comisionada: Ana")
 
 

@@ -1,31 +1,6 @@
 import pytest
 
-from campaigns.models import ActionTarget
-from tests.factories import ActionTargetFactory, LetterFactory, TargetFactory, UrgentActionFactory
-
 
 @pytest.fixture(autouse=True)
-def _replies_settings(settings):
-    # As in tests/letters/conftest.py: replies answer letters, which need these to go out.
-    settings.ORGANISATION_NAME = "Amnistía"
-    settings.LETTERS_FROM_EMAIL = "letters@org.example"
-    settings.REPLY_DOMAIN = "reply.org.example"
-    settings.PLUMA_LETTERS_PER_TARGET_HOUR = 3600
-    settings.PLUMA_DELIVERY_LEASE_SECONDS = 300
-
-
-@pytest.fixture
-def case():
-    return UrgentActionFactory(number="58/20")
-
-
-@pytest.fixture
-def official(case):
-    target = TargetFactory(name="Mauricio Vila", title="Gobernador de Yucatán")
-    ActionTargetFactory(action=case, target=target, tier=ActionTarget.Tier.PRIMARY)
-    return target
-
-
-@pytest.fixture
-def letter(case, official):
-    return LetterFactory(case=case, targets=[official])
+def _replies_settings(letters_settings):
+    """Replies answer letters, which need the letters settings to go out."""

@@ -14,7 +14,10 @@ from tests.factories import DeliveryFactory, UserFactory
 MODELS = ["inboundmessage", "reply", "replyattachment", "replyquestion"]
 GRANTS = ["view_reply", "change_reply", "view_replyquestion", "change_replyquestion"]
 BEFORE = [("letters", "0006_letter_templates_in_any_language"), ("replies", None)]
-AFTER = [("letters", "0007_replies_move_to_their_own_app"), ("replies", "0001_initial")]
+
+
+def _latest() -> list[tuple[str, str]]:
+    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 def _migrate(targets) -> MigrationExecutor:
@@ -71,7 +74,7 @@ def test_a_database_from_before_the_move_keeps_its_rows_and_grants():
             letter_id=delivery.letter_id, target_id=delivery.target_id, answer="by_post"
         )
     finally:
-        _migrate(AFTER)
+        _migrate(_latest())
 
     assert bytes(InboundMessage.objects.get().raw) == b"From: x\r\n\r\nhello"
     moved = Reply.objects.get()

@@ -16,8 +16,7 @@ from tests.factories import (
     TargetFactory,
     UrgentActionFactory,
 )
-
-from .test_composing import queued, run_queued
+from tests.letters.test_composing import queued, run_queued
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +49,7 @@ def embassy(case):
 
 
 def write_url(case) -> str:
-    return reverse("letters:write", kwargs={"slug": case.slug})
+    return reverse("actions:write_letter", kwargs={"slug": case.slug})
 
 
 def post_data(case, official, **changes) -> dict:
@@ -70,8 +69,8 @@ def post_data(case, official, **changes) -> dict:
 def test_the_case_page_box_preselects_primary_targets_and_is_the_same_for_everyone(
     case, official, copy_official
 ):
-    first = render_to_string("letters/_write_form.html", {"action": case})
-    assert first == render_to_string("letters/_write_form.html", {"action": case})
+    first = render_to_string("actions/letters/_write_form.html", {"action": case})
+    assert first == render_to_string("actions/letters/_write_form.html", {"action": case})
     assert "csrfmiddlewaretoken" not in first
     assert re.search(rf'value="{official.pk}"[^>]*checked', first)
     assert not re.search(rf'value="{copy_official.pk}"[^>]*checked', first)
