@@ -13,6 +13,7 @@ urlpatterns = [
     # ESP tracking and inbound webhooks (basic auth with ANYMAIL_WEBHOOK_SECRET).
     path("webhooks/anymail/", include("anymail.urls")),
     path("api/v1/", include("petitions.api_urls")),
+    path("api/v1/", include("actions.api_urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,61 @@
+"""The public JSON API of cases: the list, one case with its counts, and the OpenAPI file.
+
+Read-only and without a key; cacheable for a few seconds, as counts are. The signing
+form's own endpoints (session, challenge) are petitions' (petitions/api.py), and the
+OpenAPI file here describes them too.
+"""
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from campaigns.models import UrgentAction
+from campaigns.pages import case_url
+from campaigns.public import public_case
+from petitions import counts
+from petitions.api import not_found
+
+from .openapi import OPENAPI
+
+# Counts are cached for about two seconds on the server; a few seconds more in shared
+# caches is invisible to people and spares the web nodes during a peak.
+API_MAX_AGE = 5
+
+
+def _public_actions():
+    return UrgentAction.objects.exclude(status=UrgentAction.Status.DRAFT).select_related("petition")
+
+
+def _action_json(action: UrgentAction, online: int) -> dict:
+    return {
+        "number": action.number,
+        "slug": action.slug,
+        "title": action.title,
+        "status": action.status,
+        "deadline": action.deadline.isoformat(),
+        "url": case_url(action) or None,
+        "counts": counts.counts_for(action, online=online).as_dict(),
+    }
+
+
+@require_GET
+@cache_control(public=True, max_age=API_MAX_AGE)
+def action_list(request: HttpRequest) -> JsonResponse:
+    actions = list(_public_actions().in_listing_order())
+    online = counts.confirmed_counts([a.pk for a in actions])
+    return JsonResponse({"actions": [_action_json(a, online[a.pk]) for a in actions]})
+
+
+@require_GET
+@cache_control(public=True, max_age=API_MAX_AGE)
+def action_detail(request: HttpRequest, slug: str) -> JsonResponse:
+    action = public_case(slug, select_related=("petition",))
+    if action is None:
+        return not_found(slug)
+    return JsonResponse(_action_json(action, counts.confirmed_count(action.pk)))
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def openapi(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(OPENAPI)
