@@ -10,7 +10,6 @@ are cached for a minute (see _grouped).
 import datetime
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
@@ -24,6 +23,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from campaigns.models import UrgentAction
+from campaigns.permissions import RequiresPermissions
 from handovers.models import Handover, HandoverPack
 from letters.models import Delivery, Letter
 from petitions.models import ReportedAction, Signature, SolidarityMessage
@@ -152,13 +152,10 @@ def case_dashboard(action: UrgentAction) -> dict:
     }
 
 
-class _DashboardMixin(WagtailAdminTemplateMixin):
+class _DashboardMixin(RequiresPermissions, WagtailAdminTemplateMixin):
     header_icon = "table"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm("handovers.view_handover"):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    required_permissions = ("handovers.view_handover",)
 
 
 class CaseListView(_DashboardMixin, TemplateView):

@@ -74,3 +74,14 @@ class WrittenBySitePolicy(ModelPermissionPolicy):
 
     def users_with_any_permission(self, actions: Iterable[str]) -> Any:
         return super().users_with_any_permission([a for a in actions if a not in self.denied])
+
+
+class RequiresPermissions:
+    """For class-based admin views: a 403 unless the user has ``required_permissions``."""
+
+    required_permissions: tuple[str, ...] = ()
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.has_perms(self.required_permissions):
+            return forbidden()
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]

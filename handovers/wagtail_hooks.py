@@ -2,7 +2,7 @@
 records. The case dashboards (actions) join the same menu through MENU_HOOK."""
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -16,6 +16,8 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+
+from campaigns.permissions import requires
 
 from . import services
 from .forms import HandoverAdminForm
@@ -95,13 +97,8 @@ class PackInspectView(generic.InspectView):
         return super().get_field_label(field_name, field)
 
 
-def _require(request, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
-
-
+@requires("handovers.view_handoverpack")
 def pack_progress(request, pk: int) -> JsonResponse:
-    _require(request, "handovers.view_handoverpack")
     pack = get_object_or_404(HandoverPack, pk=pk)
     done = pack.status in (HandoverPack.Status.READY, HandoverPack.Status.FAILED)
     return JsonResponse(
@@ -114,9 +111,9 @@ def pack_progress(request, pk: int) -> JsonResponse:
     )
 
 
+@requires("handovers.view_handoverpack")
 def pack_download(request, pk: int, kind: str) -> FileResponse:
     """The pack's files, only to organizers: they hold names, so never a public URL."""
-    _require(request, "handovers.view_handoverpack")
     pack = get_object_or_404(HandoverPack, pk=pk, status=HandoverPack.Status.READY)
     field = {"pdf": pack.pdf, "csv": pack.csv}.get(kind)
     if not field:

@@ -2,7 +2,6 @@
 
 import tempfile
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -19,25 +18,16 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from campaigns.models import ActionTarget, Supporter, Target, UrgentAction
+from campaigns.permissions import RequiresPermissions, WrittenBySitePolicy, requires
 
 from . import bundles
 from .models import Delivery, DeliveryPolicy, LetterTemplate
 
-
-class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
-    """The outbox is written by the delivery engine only; people may look."""
-
-    def user_has_permission(self, user, action):
-        if action in ("add", "change", "delete"):
-            return False
-        return super().user_has_permission(user, action)
-
-
-register_permission_policy(Delivery, ReadOnlyPermissionPolicy(Delivery))
+# The outbox is written by the delivery engine only; people may look.
+register_permission_policy(Delivery, WrittenBySitePolicy(Delivery))
 
 
 class LetterTemplateInspectView(generic.InspectView):
@@ -122,17 +112,14 @@ class DeliveryViewSet(ModelViewSet):
     form_fields = ["status"]
 
 
-class DeliveryCountsView(WagtailAdminTemplateMixin, TemplateView):
+class DeliveryCountsView(RequiresPermissions, WagtailAdminTemplateMixin, TemplateView):
     """Per case and per target: letters by status, uncertain sends and the waiting queue."""
 
     template_name = "letters/admin/counts.html"
     page_title = _("Letters by target")
     header_icon = "table"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm("letters.view_delivery"):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    required_permissions = ("letters.view_delivery",)
 
     @cached_property
     def case(self) -> UrgentAction | None:
@@ -172,17 +159,14 @@ class DeliveryCountsViewSet(ViewSet):
         return reverse(self.get_url_name("index"))
 
 
-class BundlesView(WagtailAdminTemplateMixin, TemplateView):
+class BundlesView(RequiresPermissions, WagtailAdminTemplateMixin, TemplateView):
     """Letters waiting to be printed, and the bundles prepared but not yet posted."""
 
     template_name = "letters/admin/bundles.html"
     page_title = _("Printed bundles")
     header_icon = "doc-full"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm("letters.view_delivery"):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    required_permissions = ("letters.view_delivery",)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -192,14 +176,9 @@ class BundlesView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
 
-def _require(request, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
-
-
+@requires("letters.view_delivery")
 def bundle_pdf(request, key: str):
     """The bundle as a PDF, spooled to a temporary file and streamed from it."""
-    _require(request, "letters.view_delivery")
     if not bundles.bundle_deliveries(key).exists():
         raise Http404(_("No such bundle, or it has been posted."))
     out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it
@@ -211,8 +190,8 @@ def bundle_pdf(request, key: str):
 
 
 @require_POST
+@requires("letters.change_delivery")
 def prepare_bundle(request, target_id: int):
-    _require(request, "letters.change_delivery")
     target = get_object_or_404(Target, pk=target_id)
     key, count = bundles.prepare_bundle(target=target)
     if count:
@@ -225,8 +204,8 @@ def prepare_bundle(request, target_id: int):
 
 
 @require_POST
+@requires("letters.change_delivery")
 def record_bundle_posted(request, key: str):
-    _require(request, "letters.change_delivery")
     moved = bundles.record_bundle_posted(key=key)
     if moved:
         messages.success(request, _("%(count)d letters recorded as posted.") % {"count": moved})
@@ -236,8 +215,8 @@ def record_bundle_posted(request, key: str):
 
 
 @require_POST
+@requires("letters.change_delivery")
 def return_bundle(request, key: str):
-    _require(request, "letters.change_delivery")
     returned = bundles.return_bundle(key=key)
     messages.success(request, _("%(count)d letters put back in the queue.") % {"count": returned})
     return redirect("letter_bundles:index")

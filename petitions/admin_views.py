@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -15,16 +15,12 @@ from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from campaigns.models import UrgentAction
+from campaigns.permissions import requires
 
 from . import counts, exports, paper, services
 from .models import PaperSignature, PaperTally, Signature
 
 EXPORT_PERMISSION = "petitions.export_signatures"
-
-
-def _forbidden() -> HttpResponseForbidden:
-    # A plain 403: Wagtail turns PermissionDenied into a redirect to the dashboard.
-    return HttpResponseForbidden(_("You do not have permission to do this."))
 
 
 def _case(action_id: int) -> UrgentAction:
@@ -93,9 +89,8 @@ def breakdown(action: UrgentAction) -> dict:
     }
 
 
+@requires("petitions.view_signature")
 def report(request: HttpRequest, action_id: int) -> HttpResponse:
-    if not request.user.has_perm("petitions.view_signature"):
-        return _forbidden()
     action = _case(action_id)
     return TemplateResponse(
         request,
@@ -110,10 +105,9 @@ def report(request: HttpRequest, action_id: int) -> HttpResponse:
     )
 
 
+@requires(EXPORT_PERMISSION)
 def export(request: HttpRequest, action_id: int) -> HttpResponse | StreamingHttpResponse:
     """Stream the confirmed signatures of a case as CSV; logged in ExportLog."""
-    if not request.user.has_perm(EXPORT_PERMISSION):
-        return _forbidden()
     action = _case(action_id)
     _log, lines = exports.export_signatures(action=action, user=request.user)
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
@@ -145,10 +139,9 @@ class PaperImportForm(forms.Form):
     )
 
 
+@requires("petitions.add_papersignature")
 def paper_import(request: HttpRequest) -> HttpResponse:
     """Check a CSV of named paper signatures and import it whole, or report every problem."""
-    if not request.user.has_perm("petitions.add_papersignature"):
-        return _forbidden()
     form = PaperImportForm(request.POST or None, request.FILES or None)
     context = {"form": form, "header_title": _("Import paper signatures")}
     status = 200

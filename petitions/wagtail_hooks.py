@@ -6,7 +6,6 @@ case's report and, with the export permission, download its signatures; they mod
 solidarity messages, print the approved ones, and read the actions reported from offline.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
@@ -21,10 +20,10 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from campaigns.models import UrgentAction
+from campaigns.permissions import WrittenBySitePolicy, requires
 
 from . import abuse, admin_views, counts, services, solidarity
 from .models import (
@@ -38,23 +37,9 @@ from .models import (
     SolidarityMessage,
 )
 
-
-class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
-    """Records written only by the site itself: nobody adds, edits or deletes them here."""
-
-    def user_has_permission(self, user, action):
-        if action in ("add", "change", "delete"):
-            return False
-        return super().user_has_permission(user, action)
-
-    def users_with_any_permission(self, actions):
-        return super().users_with_any_permission(
-            [a for a in actions if a not in ("add", "change", "delete")]
-        )
-
-
-register_permission_policy(Signature, ReadOnlyPermissionPolicy(Signature))
-register_permission_policy(ExportLog, ReadOnlyPermissionPolicy(ExportLog))
+# Written only by the site itself: nobody adds, edits or deletes them here.
+register_permission_policy(Signature, WrittenBySitePolicy(Signature))
+register_permission_policy(ExportLog, WrittenBySitePolicy(ExportLog))
 
 
 def _report_link(petition: Petition) -> str:
@@ -229,14 +214,9 @@ class ExportLogViewSet(ReadOnlyViewSet):
 # --- solidarity messages and reported actions ----------------------------------------
 
 
-def _require(request, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
-
-
 @require_POST
+@requires("petitions.change_solidaritymessage")
 def moderate(request, pk: int, decision: str) -> HttpResponse:
-    _require(request, "petitions.change_solidaritymessage")
     if decision not in ("approve", "reject"):
         raise Http404
     message = get_object_or_404(SolidarityMessage, pk=pk)
@@ -252,8 +232,8 @@ def moderate(request, pk: int, decision: str) -> HttpResponse:
     return redirect("solidarity_messages:index")
 
 
+@requires("petitions.view_solidaritymessage")
 def export_messages(request, action_id: int) -> HttpResponse:
-    _require(request, "petitions.view_solidaritymessage")
     action = get_object_or_404(UrgentAction, pk=action_id)
     language = request.GET.get("language", "")
     content = solidarity.messages_pdf(

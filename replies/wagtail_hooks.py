@@ -1,7 +1,6 @@
 """The replies inbox in the Wagtail admin: read, link quarantined mail, publish; and the
 review of postal replies supporters uploaded."""
 
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
@@ -13,30 +12,17 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+
+from campaigns.permissions import WrittenBySitePolicy, requires
 
 from . import services
 from .forms import LinkForm, PublishForm
 from .models import Reply, ReplyAttachment, ReplyQuestion
 
-
-class ReceivedOnlyPermissionPolicy(ModelPermissionPolicy):
-    """Replies and answers come from outside; organizers handle them, never invent them."""
-
-    def user_has_permission(self, user, action):
-        if action in ("add", "delete"):
-            return False
-        return super().user_has_permission(user, action)
-
-
-register_permission_policy(Reply, ReceivedOnlyPermissionPolicy(Reply))
-register_permission_policy(ReplyQuestion, ReceivedOnlyPermissionPolicy(ReplyQuestion))
-
-
-def _require(request, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
+# Replies and answers come from outside; organizers handle them, never invent them.
+for _model in (Reply, ReplyQuestion):
+    register_permission_policy(_model, WrittenBySitePolicy(_model, denied=("add", "delete")))
 
 
 class ReplyIndexView(generic.IndexView):
@@ -84,8 +70,8 @@ class ReplyInspectView(generic.InspectView):
 
 
 @require_POST
+@requires("replies.change_reply")
 def publish_reply(request, pk: int):
-    _require(request, "replies.change_reply")
     reply = get_object_or_404(Reply, pk=pk)
     form = PublishForm(request.POST)
     if not form.is_valid():
@@ -104,8 +90,8 @@ def publish_reply(request, pk: int):
 
 
 @require_POST
+@requires("replies.change_reply")
 def link_reply(request, pk: int):
-    _require(request, "replies.change_reply")
     reply = get_object_or_404(Reply, pk=pk)
     form = LinkForm(request.POST)
     if not form.is_valid():
@@ -120,9 +106,9 @@ def link_reply(request, pk: int):
     return redirect("reply_inbox:inspect", pk)
 
 
+@requires("replies.view_reply")
 def reply_attachment(request, pk: int):
     """An attachment, always as a download with the type read from its content."""
-    _require(request, "replies.view_reply")
     attachment = get_object_or_404(ReplyAttachment, pk=pk)
     if not attachment.file:
         raise Http404(_("This attachment was not kept."))
@@ -191,8 +177,8 @@ class ReplyQuestionInspectView(generic.InspectView):
 
 
 @require_POST
+@requires("replies.change_replyquestion")
 def review_upload(request, pk: int):
-    _require(request, "replies.change_replyquestion")
     question = get_object_or_404(ReplyQuestion, pk=pk)
     accepted = request.POST.get("decision") == "accept"
     if services.review_upload(question=question, accepted=accepted, user=request.user):
@@ -202,8 +188,8 @@ def review_upload(request, pk: int):
     return redirect("reply_questions:inspect", pk)
 
 
+@requires("replies.view_replyquestion")
 def question_upload(request, pk: int):
-    _require(request, "replies.view_replyquestion")
     question = get_object_or_404(ReplyQuestion, pk=pk)
     if not question.upload:
         raise Http404(_("Nothing was uploaded."))
