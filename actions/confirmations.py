@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy
 from campaigns.confirmations import Confirmation, Pending
 from campaigns.links import LinkError
 from campaigns.models import UrgentAction
-from letters import composing
 from letters.models import Letter
+from letters.services import composing
 
 from . import services
 

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping
 from django.db import transaction
 
 from campaigns.models import UrgentAction
-from letters import composing
 from letters.models import Letter
+from letters.services import composing
 from petitions import services as petitions
 from petitions.models import Petition
 

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_http_methods
 
 from campaigns.models import UrgentAction
 from campaigns.pages import live_revision_id
-from letters import composing
 from letters.forms import CONSENT_LABEL, ChooseForm, WriteForm
+from letters.services import composing
 
 from . import services
 

@@ -12,7 +12,7 @@ from campaigns.validators import (
     validate_supporter_name,
 )
 
-from . import composing
+from .services import composing
 
 MAX_SUBJECT = 200
 MAX_BODY = 6000

@@ -11,7 +11,8 @@ import smtplib
 from anymail.exceptions import AnymailAPIError
 from celery import shared_task
 
-from . import composing, digests, services
+from . import services
+from .services import composing, digests
 
 RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
 

@@ -23,8 +23,8 @@ from wagtail.permissions import register_permission_policy
 from campaigns.models import ActionTarget, Supporter, Target, UrgentAction
 from campaigns.permissions import RequiresPermissions, WrittenBySitePolicy, requires
 
-from . import bundles
 from .models import Delivery, DeliveryPolicy, LetterTemplate
+from .services import bundles
 
 # The outbox is written by the delivery engine only; people may look.
 register_permission_policy(Delivery, WrittenBySitePolicy(Delivery))

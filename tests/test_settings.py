@@ -55,6 +55,19 @@ def test_production_refuses_to_start_without(missing):
     assert f"Set the {missing} environment variable." in result.stderr
 
 
+def test_production_refuses_to_start_without_a_webhook_secret():
+    # Without it anyone could mark letters delivered or bounced.
+    result = load_settings(**{**PRODUCTION, "ANYMAIL_WEBHOOK_SECRET": None})
+    assert result.returncode != 0
+    assert "ANYMAIL_WEBHOOK_SECRET" in result.stderr
+
+
+def test_a_lease_shorter_than_a_send_is_refused():
+    result = load_settings(**PRODUCTION, PLUMA_DELIVERY_LEASE_SECONDS="30")
+    assert result.returncode != 0
+    assert "PLUMA_DELIVERY_LEASE_SECONDS" in result.stderr
+
+
 def test_production_refuses_to_start_with_debug_on():
     result = load_settings(**PRODUCTION, DEBUG="true")
     assert result.returncode != 0

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from letters import bundles, services
+from letters import services
 from letters.models import Delivery, DeliveryPolicy
+from letters.services import bundles
 from tests.factories import LetterFactory, SupporterFactory, TargetFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

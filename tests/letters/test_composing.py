@@ -5,9 +5,10 @@ from django.core import mail, signing
 from django.core.exceptions import ValidationError
 
 from campaigns.models import ActionTarget, Supporter
-from letters import composing, services
-from letters.composing import LetterText
+from letters import services
 from letters.models import Delivery, Letter
+from letters.services import composing
+from letters.services.composing import LetterText
 from tests.factories import (
     ActionTargetFactory,
     EmbassyFactory,

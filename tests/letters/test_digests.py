@@ -4,8 +4,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from letters import digests, services
+from letters import services
 from letters.models import Delivery, DeliveryPolicy
+from letters.services import digests
 from tests.factories import LetterFactory, SupporterFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from letters import sending, services, tasks
+from letters import services, tasks
 from letters.models import Delivery, DeliveryPolicy, Letter
+from letters.services import sending
 from tests.factories import LetterFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db

@@ -150,8 +150,8 @@ def test_a_bounce_on_a_digest_marks_every_letter_in_it_and_tells_each_supporter(
     client, stub_with_secret, case, official, django_capture_on_commit_callbacks
 ):
     postmark = stub_with_secret
-    from letters import digests
     from letters.models import DeliveryPolicy
+    from letters.services import digests
 
     from .test_digests import write_letters
 
@@ -177,8 +177,8 @@ def test_a_digest_event_without_metadata_is_found_by_the_esps_message_id(
     client, stub_with_secret, case, official
 ):
     postmark = stub_with_secret
-    from letters import digests
     from letters.models import DeliveryPolicy
+    from letters.services import digests
 
     from .test_digests import write_letters
 

@@ -21,10 +21,10 @@ from django.utils import timezone
 from campaigns.models import Target
 from campaigns.outbox import claim
 
-from . import enqueue
-from .errors import SendErrorKind, sort_send_error
-from .messages import build_letter_message, drop_esp_connection, esp_connection, message_id_for
-from .models import Delivery, DeliveryPolicy, Letter
+from .. import enqueue
+from ..errors import SendErrorKind, sort_send_error
+from ..messages import build_letter_message, drop_esp_connection, esp_connection, message_id_for
+from ..models import Delivery, DeliveryPolicy, Letter
 
 logger = logging.getLogger(__name__)
 

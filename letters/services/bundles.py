@@ -29,8 +29,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from campaigns.models import Target
 
-from .messages import letters_domain
-from .models import Delivery, DeliveryPolicy, Letter, fill_placeholders, placeholder_values
+from ..messages import letters_domain
+from ..models import Delivery, DeliveryPolicy, Letter, fill_placeholders, placeholder_values
 
 logger = logging.getLogger(__name__)
 

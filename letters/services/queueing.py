@@ -1,13 +1,5 @@
-"""Every write on letters with side effects: queueing, dispatching, sweeping, tracking.
-
-How a letter travels: queue_letter writes the outbox rows and, on commit, asks for a
-dispatch; the dispatch (at most one a second, so a burst of confirmations is gathered)
-hands the due rows to workers a batch to a deliver_many task; the worker claims its rows
-with a conditional UPDATE and a lease, keeps each target's pace, sends outside any
-transaction and records the result (letters/sending.py); the sweeper hands back rows
-whose lease ran out and enqueues rows whose wait is over or whose task was lost; tracking
-webhooks move sent rows on to delivered, bounced or failed.
-"""
+"""Queueing confirmed letters, dispatching their outbox rows to workers, sweeping lost
+ones, and telling a supporter when their letter could not be delivered."""
 
 import datetime
 import logging
@@ -21,7 +13,7 @@ from campaigns.mail import send_template
 from campaigns.models import Target
 from campaigns.outbox import Outbox
 
-from .models import (
+from ..models import (
     Delivery,
     DeliveryPolicy,
     Letter,
@@ -31,28 +23,10 @@ from .models import (
 from .sending import (
     DELIVER_BATCH,
     MAX_ATTEMPTS,
-    Outcome,
-    deliver,
-    deliver_many,
     ensure_policy,
     fail_delivery,
     lease_duration,
 )
-from .tracking import record_delivery_event
-
-__all__ = [
-    "MAX_ATTEMPTS",
-    "Outcome",
-    "deliver",
-    "deliver_many",
-    "dispatch_deliveries",
-    "ensure_policy",
-    "queue_letter",
-    "record_delivery_event",
-    "request_dispatch",
-    "sweep_deliveries",
-    "tell_supporter_of_failure",
-]
 
 logger = logging.getLogger(__name__)
 

@@ -33,9 +33,9 @@ from campaigns.links import (  # noqa: F401 (LinkError… re-exported for views)
 from campaigns.mail import send_template, url_in
 from campaigns.models import ActionTarget, Consent, Supporter, Target, UrgentAction
 
-from . import enqueue
-from .models import Letter, LetterTemplate, fill_placeholders, placeholder_values
-from .services import queue_letter
+from .. import enqueue
+from ..models import Letter, LetterTemplate, fill_placeholders, placeholder_values
+from .queueing import queue_letter
 
 logger = logging.getLogger(__name__)
 

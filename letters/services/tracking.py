@@ -6,8 +6,8 @@ from anymail.signals import AnymailTrackingEvent, EventType
 from django.db import transaction
 from django.utils import timezone
 
-from . import enqueue
-from .models import Delivery, DeliveryEvent
+from .. import enqueue
+from ..models import Delivery, DeliveryEvent
 
 Status = Delivery.Status
 

@@ -19,10 +19,10 @@ from django.utils.translation import gettext, ngettext
 
 from campaigns.models import Target
 
-from . import enqueue, tokens
-from .errors import SendErrorKind, sort_send_error
-from .messages import display_name, header_safe, letters_domain
-from .models import Delivery, DeliveryPolicy, Letter, fill_placeholders, placeholder_values
+from .. import enqueue, tokens
+from ..errors import SendErrorKind, sort_send_error
+from ..messages import display_name, header_safe, letters_domain
+from ..models import Delivery, DeliveryPolicy, Letter, fill_placeholders, placeholder_values
 from .sending import Outcome, esp_message_id, failure_fields, lease_duration
 
 logger = logging.getLogger(__name__)
