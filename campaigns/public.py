@@ -7,7 +7,7 @@ cache, so a peak costs PostgreSQL nothing for the lookup.
 
 A copy may be that many seconds old in another process after an editor changes the case.
 That is harmless by construction: nothing is decided on the copy alone. Signing checks in
-the statement that writes the signature that the case is still open (petitions/records.py),
+the statement that writes the signature that the case is still open (petitions/services/records.py),
 and pages that show a case's status read it live. Saves in this process forget at once.
 """
 

@@ -1,7 +1,7 @@
 """Writing a supporter and their consents inside one prepared PostgreSQL statement.
 
 The sign-up is the hottest write of the site (hundreds a second in a peak), so on
-PostgreSQL it is one statement of data-modifying CTEs (petitions/records.py). This module
+PostgreSQL it is one statement of data-modifying CTEs (petitions/services/records.py). This module
 holds the parts of it that are campaigns' rows, so the rule of `supporter_for` (a known
 address keeps its row as it is; a new one gets only an address and a language) is written
 in one place for the ORM and for SQL.

@@ -4,7 +4,7 @@ An email to a supporter may fail on the network or at the ESP: worth retrying wi
 backoff, a few times. Anything else is a bug to see, not to retry. Tasks whose work must
 survive a worker's death acknowledge late, and are taken again when the worker is lost
 (the settings say so too; repeated where delivery depends on it). Letters to officials
-retry in the database instead (letters/sending.py), with their own backoff.
+retry in the database instead (letters/services/sending.py), with their own backoff.
 
 Typed dicts, so the keyword arguments they spread into ``shared_task`` are checked.
 """

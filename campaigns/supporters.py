@@ -25,7 +25,7 @@ def new_supporter(*, email: str, language: str) -> Supporter:
     """An unsaved supporter for this address: the only fields a form may set on a new row.
 
     For the one-statement sign-up, which inserts it unless the address is known
-    (petitions/records.py).
+    (petitions/services/records.py).
     """
     return Supporter(
         email=email.strip(), email_canonical=canonical_email(email), name="", language=language

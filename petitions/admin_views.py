@@ -17,8 +17,9 @@ from django_countries import countries
 from campaigns.models import UrgentAction
 from campaigns.permissions import requires
 
-from . import counts, exports, paper, services
+from . import counts, paper, services
 from .models import PaperSignature, PaperTally, Signature
+from .services import exports
 
 EXPORT_PERMISSION = "petitions.export_signatures"
 

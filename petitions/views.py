@@ -14,7 +14,7 @@ from campaigns.models import UrgentAction
 from campaigns.pages import case_url
 from campaigns.public import public_case_or_404
 
-from . import abuse, services, solidarity
+from . import abuse, services
 from .forms import (
     CONSENT_LABEL,
     SHARE_NAME_LABEL,
@@ -24,6 +24,7 @@ from .forms import (
     signature_form,
 )
 from .models import Petition
+from .services import solidarity
 
 
 def _case(slug: str) -> UrgentAction:

@@ -25,7 +25,7 @@ from wagtail.permissions import register_permission_policy
 from campaigns.models import UrgentAction
 from campaigns.permissions import WrittenBySitePolicy, requires
 
-from . import abuse, admin_views, counts, services, solidarity
+from . import abuse, admin_views, counts, services
 from .models import (
     BlockedEmailDomain,
     ExportLog,
@@ -36,6 +36,7 @@ from .models import (
     Signature,
     SolidarityMessage,
 )
+from .services import solidarity
 
 # Written only by the site itself: nobody adds, edits or deletes them here.
 register_permission_policy(Signature, WrittenBySitePolicy(Signature))

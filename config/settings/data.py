@@ -18,7 +18,7 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's cursors never prepare (they bind parameters on the client); the few hot
-    # statements that ask for a server-binding cursor (petitions/records.py) are prepared
+    # statements that ask for a server-binding cursor (petitions/services/records.py) are prepared
     # on their fifth run on a connection. Behind PgBouncer in transaction mode, use 1.21+
     # with max_prepared_statements set, or turn this off.
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (

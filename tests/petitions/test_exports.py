@@ -6,8 +6,8 @@ from django.contrib.auth.models import Permission
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from petitions import exports
 from petitions.models import ExportLog, Signature
+from petitions.services import exports
 from tests.factories import SignatureFactory, UrgentActionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@ import subprocess
 
 import pytest
 
-from petitions import solidarity
 from petitions.models import SolidarityMessage
+from petitions.services import solidarity
 from tests.factories import (
     PetitionFactory,
     SolidarityMessageFactory,

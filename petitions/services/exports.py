@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from campaigns.models import UrgentAction
 
-from .csvsafe import csv_lines
-from .models import ExportLog, Signature
+from ..csvsafe import csv_lines
+from ..models import ExportLog, Signature
 
 logger = logging.getLogger(__name__)
 

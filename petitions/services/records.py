@@ -19,7 +19,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from campaigns import records
 from campaigns.models import Consent, Supporter, UrgentAction
 
-from .models import Signature
+from ..models import Signature
 
 
 @dataclasses.dataclass(frozen=True)

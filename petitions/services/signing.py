@@ -6,9 +6,9 @@ import datetime
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns import supporters
@@ -18,9 +18,10 @@ from campaigns.models import Consent, UrgentAction
 from campaigns.outbox import Outbox, claim
 from campaigns.pages import case_url
 
-from . import abuse, counts, enqueue, paper, records, tokens
-from .emails import canonical_email
-from .models import PaperSignature, ReportedAction, Signature
+from .. import abuse, counts, enqueue, tokens
+from ..emails import canonical_email
+from ..models import Signature
+from . import records
 
 logger = logging.getLogger(__name__)
 
@@ -316,64 +317,4 @@ def send_already_signed(*, signature_id: int) -> bool:
             "confirm_url": _confirm_url(signature) if is_pending else "",
         },
     )
-    return True
-
-
-# --- paper signatures -----------------------------------------------------------------
-
-
-def import_paper_signatures(
-    *, action: UrgentAction, rows: list["paper.PaperRow"], batch: str = ""
-) -> int:
-    """Write checked rows of named paper signatures in one transaction; returns how many.
-
-    All or nothing: the caller checks every row first (paper.read_paper_csv), and a
-    failure here rolls back the whole file.
-    """
-    with transaction.atomic():
-        created = PaperSignature.objects.bulk_create(
-            [
-                PaperSignature(
-                    action=action,
-                    name=row.name,
-                    country=row.country,
-                    city=row.city,
-                    collected_on=row.collected_on,
-                    batch=batch[:100],
-                )
-                for row in rows
-            ],
-            batch_size=1000,
-        )
-    paper_changed(action_id=action.pk)
-    logger.info("Imported %s paper signatures on UA %s", len(created), action.number)
-    return len(created)
-
-
-def paper_changed(*, action_id: int) -> None:
-    """Call after any write to tallies or paper signatures: the count is cached."""
-    counts.forget_paper(action_id)
-    # Again once committed, in case a read in between cached the old number.
-    transaction.on_commit(lambda: counts.forget_paper(action_id))
-
-
-# --- actions reported from offline ----------------------------------------------------
-
-
-def report_action(*, action: UrgentAction, email: str, kind: str) -> bool:
-    """Count an offline action once per person (canonical email), case and kind.
-
-    Returns whether it was new; callers answer the same either way, so the form cannot
-    tell anyone whether an address acted before. It changes nothing about the supporter
-    (campaigns.supporters): nobody confirmed that this address is theirs.
-    """
-    with transaction.atomic():
-        supporter = supporters.supporter_for(email=email, language=translation.get_language())
-        try:
-            with transaction.atomic():
-                ReportedAction.objects.create(action=action, supporter=supporter, kind=kind)
-        except IntegrityError:
-            return False
-        transaction.on_commit(lambda: counts.forget_reported(action.pk))
-    logger.info("Reported %s on UA %s", kind, action.number)
     return True

@@ -16,7 +16,7 @@ from reportlab.platypus import Paragraph, Spacer
 from campaigns import pdf, supporters
 from campaigns.models import UrgentAction
 
-from .models import Petition, SolidarityMessage
+from ..models import Petition, SolidarityMessage
 
 logger = logging.getLogger(__name__)
 

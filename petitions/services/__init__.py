@@ -1,0 +1,57 @@
+"""Every write of petitions with side effects, by what it does.
+
+signing: sign, confirm, resend a link, and the confirmation emails' outbox; records: the
+sign-up's one-statement write; paper: importing paper signatures; reports: offline
+actions; solidarity: messages to the person at risk; exports: the streamed, logged CSV.
+"""
+
+from . import exports, records, solidarity
+from .paper import import_paper_signatures, paper_changed
+from .reports import report_action
+from .signing import (
+    CONFIRMATION_BATCH,
+    CONFIRMATION_LEASE,
+    CONFIRMATION_OUTBOX,
+    CONFIRMATIONS,
+    MAX_LINKS,
+    MAX_NOTICES,
+    SigningClosed,
+    SignResult,
+    confirm_pending_signature,
+    confirm_signature,
+    dispatch_confirmations,
+    due_confirmations,
+    request_confirmation_dispatch,
+    resend_confirmation,
+    send_already_signed,
+    send_confirmation,
+    send_due_confirmations,
+    sign,
+)
+
+__all__ = [
+    "CONFIRMATIONS",
+    "CONFIRMATION_BATCH",
+    "CONFIRMATION_LEASE",
+    "CONFIRMATION_OUTBOX",
+    "MAX_LINKS",
+    "MAX_NOTICES",
+    "SignResult",
+    "SigningClosed",
+    "confirm_pending_signature",
+    "confirm_signature",
+    "dispatch_confirmations",
+    "due_confirmations",
+    "exports",
+    "import_paper_signatures",
+    "paper_changed",
+    "records",
+    "report_action",
+    "request_confirmation_dispatch",
+    "resend_confirmation",
+    "send_already_signed",
+    "send_confirmation",
+    "send_due_confirmations",
+    "sign",
+    "solidarity",
+]
