@@ -6,15 +6,12 @@ them: a worker killed mid-task leaves the message on the broker, and the row's l
 lets the sweeper recover it if the broker loses the message too.
 """
 
-import smtplib
-
-from anymail.exceptions import AnymailAPIError
 from celery import shared_task
+
+from campaigns.retry import RELIABLE, SEND_RETRY
 
 from . import services
 from .services import composing, digests
-
-RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
 
 
 @shared_task(name="letters.tasks.deliver", **RELIABLE)
@@ -40,14 +37,7 @@ def sweep_deliveries() -> dict[str, int]:
     return services.sweep_deliveries()
 
 
-@shared_task(
-    name="letters.tasks.tell_supporter_of_failure",
-    autoretry_for=(OSError, AnymailAPIError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=6,
-    **RELIABLE,
-)
+@shared_task(name="letters.tasks.tell_supporter_of_failure", **SEND_RETRY, **RELIABLE)
 def tell_supporter_of_failure(delivery_id: int) -> bool:
     return services.tell_supporter_of_failure(delivery_id=delivery_id)
 
@@ -62,12 +52,6 @@ def send_digest(target_id: int) -> str:
     return digests.send_digest(target_id=target_id)
 
 
-@shared_task(
-    name="letters.tasks.send_letter_confirmation",
-    autoretry_for=(OSError, smtplib.SMTPException, AnymailAPIError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=6,
-)
+@shared_task(name="letters.tasks.send_letter_confirmation", **SEND_RETRY)
 def send_letter_confirmation(letter_ids: list[int]) -> bool:
     return composing.send_letter_confirmation(letter_ids=letter_ids)
