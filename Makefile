@@ -35,9 +35,11 @@ demo: install
 admin: install
 	$(BIN)/python manage.py ensure_admin
 
-lint: install ## What CI checks besides the tests.
+lint: install ## What CI checks besides the tests: style, the import layers, types, Django.
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
