@@ -50,7 +50,9 @@ class Link(Generic[T]):
     values read from settings at run time) is how long a token is accepted, None for ever
     (RFC 8058 asks unsubscribe links to keep working); ``parse`` turns the signed payload
     into what callers use, and any KeyError, TypeError or ValueError it raises makes the
-    token invalid. Tokens are compressed when that makes them shorter; tokens made by
+    token invalid. With ``compress``, tokens are compressed when that makes them shorter
+    (a list of ids); off by default, because setting up zlib costs more than a whole
+    small token (the signing form's start time is made for every visitor). Tokens made by
     Django's ``signing.dumps`` with the same salt, compressed or not, read the same.
     """
 
@@ -60,8 +62,10 @@ class Link(Generic[T]):
         *,
         max_age: int | Callable[[], int] | None = None,
         parse: Callable[[Any], T] = _as_is,
+        compress: bool = False,
     ) -> None:
         self.salt = salt
+        self.compress = compress
         self._max_age = max_age
         self._parse = parse
 
@@ -70,7 +74,7 @@ class Link(Generic[T]):
         return self._max_age() if callable(self._max_age) else self._max_age
 
     def make(self, payload: Any) -> str:
-        return signing.dumps(payload, salt=self.salt, compress=True)
+        return signing.dumps(payload, salt=self.salt, compress=self.compress)
 
     def read(self, token: str, *, check_age: bool = True) -> T:
         """What a genuine token carries; raises LinkExpired or LinkInvalid.

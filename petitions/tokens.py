@@ -12,7 +12,10 @@ def max_age() -> int:
 
 
 CONFIRM_LINK: Link[tuple[int, str]] = Link(
-    "petitions.confirm", max_age=max_age, parse=lambda data: (int(data["s"]), str(data["n"]))
+    "petitions.confirm",
+    max_age=max_age,
+    parse=lambda data: (int(data["s"]), str(data["n"])),
+    compress=True,
 )
 
 

@@ -265,7 +265,9 @@ def _letter_ids(data: dict) -> list[int]:
 
 
 # One link confirms every letter written at once.
-CONFIRM_LINK: Link[list[int]] = Link("letters.confirm", max_age=max_age, parse=_letter_ids)
+CONFIRM_LINK: Link[list[int]] = Link(
+    "letters.confirm", max_age=max_age, parse=_letter_ids, compress=True
+)
 
 
 def make_token(letter_ids: Iterable[int]) -> str:

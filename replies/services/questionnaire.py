@@ -73,7 +73,7 @@ class QuestionLinkError(Exception):
 
 # The salt is the one of the links sent before replies became an app, so they still work.
 QUESTION_LINK: Link[int] = Link(
-    "letters.reply-question", max_age=int(LINK_MAX_AGE.total_seconds()), parse=int
+    "letters.reply-question", max_age=int(LINK_MAX_AGE.total_seconds()), parse=int, compress=True
 )
 
 
