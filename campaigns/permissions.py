@@ -10,14 +10,23 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from typing import Any, Concatenate, ParamSpec
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponseBase, HttpResponseForbidden
 from django.utils.translation import gettext as _
 from wagtail.permission_policies import ModelPermissionPolicy
 
 P = ParamSpec("P")
+R = TypeVar("R", bound=HttpResponseBase)
+
+if TYPE_CHECKING:
+    from django.views import View
+
+    # For mypy, the mixin below is what it is mixed into: a view, with a dispatch().
+    _MixedIntoView = View
+else:
+    _MixedIntoView = object
 
 
 class Refused(PermissionDenied):
@@ -37,17 +46,19 @@ def forbidden() -> HttpResponseForbidden:
 def requires(
     *permissions: str,
 ) -> Callable[
-    [Callable[Concatenate[HttpRequest, P], HttpResponse]],
-    Callable[Concatenate[HttpRequest, P], HttpResponse],
+    [Callable[Concatenate[HttpRequest, P], R]],
+    Callable[Concatenate[HttpRequest, P], R | HttpResponseForbidden],
 ]:
     """A view decorator: a 403 unless the user has every one of ``permissions``; inside
     the view, a `require` that fails answers the same way."""
 
     def decorator(
-        view: Callable[Concatenate[HttpRequest, P], HttpResponse],
-    ) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+        view: Callable[Concatenate[HttpRequest, P], R],
+    ) -> Callable[Concatenate[HttpRequest, P], R | HttpResponseForbidden]:
         @functools.wraps(view)
-        def checked(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        def checked(
+            request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs
+        ) -> R | HttpResponseForbidden:
             try:
                 require(request, *permissions)
                 return view(request, *args, **kwargs)
@@ -59,7 +70,8 @@ def requires(
     return decorator
 
 
-class WrittenBySitePolicy(ModelPermissionPolicy):
+# Wagtail is untyped: its policy is Any to mypy.
+class WrittenBySitePolicy(ModelPermissionPolicy):  # type: ignore[misc]
     """Records only the site writes (signatures, the outbox, export logs, received mail):
     people may look, and do what ``allowed`` names, never the ``denied`` actions."""
 
@@ -76,12 +88,12 @@ class WrittenBySitePolicy(ModelPermissionPolicy):
         return super().users_with_any_permission([a for a in actions if a not in self.denied])
 
 
-class RequiresPermissions:
+class RequiresPermissions(_MixedIntoView):
     """For class-based admin views: a 403 unless the user has ``required_permissions``."""
 
     required_permissions: tuple[str, ...] = ()
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.has_perms(self.required_permissions):
             return forbidden()
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return super().dispatch(request, *args, **kwargs)
