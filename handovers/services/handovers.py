@@ -5,7 +5,7 @@ import logging
 import re
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -29,7 +29,7 @@ def request_pack(
     action: UrgentAction,
     recipient: Target,
     include_names: bool = True,
-    requested_by: AbstractBaseUser | None = None,
+    requested_by: User | None = None,
 ) -> HandoverPack:
     """Create a queued pack and enqueue its build on commit; returns the pack."""
     pack = HandoverPack.objects.create(
@@ -56,7 +56,7 @@ def record_handover(
     photo=None,
     is_receipt_acknowledged: bool = False,
     notes: str = "",
-    recorded_by: AbstractBaseUser | None = None,
+    recorded_by: User | None = None,
 ) -> Handover:
     """Record a handover and, on commit, enqueue telling the case's supporters.
 
