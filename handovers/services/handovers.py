@@ -11,6 +11,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+from wagtail.images.models import AbstractImage
 
 from campaigns.models import Announcement, Target, UrgentAction
 from campaigns.services import announce
@@ -53,7 +54,7 @@ def record_handover(
     received_by: str = "",
     pack: HandoverPack | None = None,
     count_delivered: int | None = None,
-    photo=None,
+    photo: AbstractImage | None = None,
     is_receipt_acknowledged: bool = False,
     notes: str = "",
     recorded_by: User | None = None,
