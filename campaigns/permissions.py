@@ -21,6 +21,8 @@ P = ParamSpec("P")
 R = TypeVar("R", bound=HttpResponseBase)
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+    from django.db.models import Model, QuerySet
     from django.views import View
 
     # For mypy, the mixin below is what it is mixed into: a view, with a dispatch().
@@ -75,17 +77,21 @@ class WrittenBySitePolicy(ModelPermissionPolicy):  # type: ignore[misc]
     """Records only the site writes (signatures, the outbox, export logs, received mail):
     people may look, and do what ``allowed`` names, never the ``denied`` actions."""
 
-    def __init__(self, model: Any, *, denied: Iterable[str] = ("add", "change", "delete")):
+    def __init__(
+        self, model: type[Model] | str, *, denied: Iterable[str] = ("add", "change", "delete")
+    ) -> None:
         super().__init__(model)
         self.denied = frozenset(denied)
 
-    def user_has_permission(self, user: Any, action: str) -> bool:
+    def user_has_permission(self, user: User | AnonymousUser, action: str) -> bool:
         if action in self.denied:
             return False
         return bool(super().user_has_permission(user, action))
 
-    def users_with_any_permission(self, actions: Iterable[str]) -> Any:
-        return super().users_with_any_permission([a for a in actions if a not in self.denied])
+    def users_with_any_permission(self, actions: Iterable[str]) -> QuerySet[User]:
+        allowed = [a for a in actions if a not in self.denied]
+        users: QuerySet[User] = super().users_with_any_permission(allowed)  # Wagtail: untyped
+        return users
 
 
 class RequiresPermissions(_MixedIntoView):

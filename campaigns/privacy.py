@@ -7,7 +7,7 @@ campaigns may not import petitions or letters, so each app registers a provider 
 - ``label``: what its rows are, for the supporter ("Signatures"); None for a provider
   that keeps nothing of a supporter's own, only copies of other providers' data (the
   names printed in delivery packs): the export has no section for it;
-- ``export(supporter) -> list[dict]``: every row it holds about the supporter, with every
+- ``export(supporter) -> list[Record]``: every row it holds about the supporter, with every
   personal field, as JSON-ready dicts;
 - ``erase(supporter) -> int``: remove the supporter's personal data from its rows, keep
   the rows that counts are made of; idempotent; returns how many rows changed;
