@@ -197,7 +197,7 @@ class TargetQuerySet(models.QuerySet["Target"]):
         return self.active().filter(kind=Target.Kind.EMBASSY)
 
 
-# ActionTarget is a Wagtail Orderable, untyped: the plugin cannot see its reverse manager.
+# ActionTarget (action_links) is a Wagtail Orderable, untyped: the plugin cannot resolve it.
 class Target(models.Model):  # type: ignore[django-manager-missing]
     """An official or office in the directory; cases pick targets from it."""
 
