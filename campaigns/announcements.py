@@ -10,13 +10,15 @@ sending → sent), so a recipient is emailed at most once however often a task r
 
 import datetime
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Min, Q
+from django.db.models import F, Max, Min, Q, QuerySet
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django_countries.fields import Country
 
 from . import enqueue
 from .mail import mask_email, send_template, subscription_url, unsubscribe_url, url_in
@@ -87,7 +89,7 @@ def announce(
     return announcement
 
 
-def _in_each_language(build) -> dict[str, dict[str, str]]:
+def _in_each_language(build: Callable[[str], tuple[str, str]]) -> dict[str, dict[str, str]]:
     content = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
@@ -96,12 +98,12 @@ def _in_each_language(build) -> dict[str, dict[str, str]]:
     return content
 
 
-def _content_for(*, action: UrgentAction, kind: str, reference: str) -> dict:
+def _content_for(*, action: UrgentAction, kind: str, reference: str) -> dict[str, dict[str, str]]:
     number, title = action.number, action.title
     if kind == Kind.FOLLOW_UP:
         follow_up = FollowUp.objects.prefetch_related("texts").get(pk=reference)
 
-        def build(code):
+        def build(code: str) -> tuple[str, str]:
             text = follow_up.text_in(code)
             body = f"{text.title}\n\n{text.body}" if text else ""
             if follow_up.new_deadline:
@@ -113,7 +115,7 @@ def _content_for(*, action: UrgentAction, kind: str, reference: str) -> dict:
     elif kind == Kind.DEADLINE_EXTENDED:
         extension = DeadlineExtension.objects.get(pk=reference)
 
-        def build(code):
+        def build(code: str) -> tuple[str, str]:
             date = formats.date_format(extension.new_deadline, "DATE_FORMAT")
             values = {"number": number, "title": title, "date": date}
             subject = _("UA %(number)s: there is time to act until %(date)s") % values
@@ -122,7 +124,7 @@ def _content_for(*, action: UrgentAction, kind: str, reference: str) -> dict:
 
     elif kind == Kind.CLOSED:
 
-        def build(code):
+        def build(code: str) -> tuple[str, str]:
             values = {
                 "number": number,
                 "title": title,
@@ -133,18 +135,23 @@ def _content_for(*, action: UrgentAction, kind: str, reference: str) -> dict:
             return subject, f"{body}\n\n{action.outcome}".strip()
 
     elif kind == Kind.NEW_CASE:
+        # django-countries' stub types the field as CharField's str; it holds a Country.
+        country = cast(Country, action.country)
 
-        def build(code):
-            values = {"number": number, "title": title, "country": action.country.name}
+        def build(code: str) -> tuple[str, str]:
+            # The name in the language being built (it is translated).
+            values = {"number": number, "title": title, "country": country.name}
             subject = _("New Urgent Action %(number)s: %(title)s") % values
-            return subject, f"{title} ({action.country.name})\n\n{action.summary}".strip()
+            return subject, f"{title} ({country.name})\n\n{action.summary}".strip()
 
     else:
         return {}
     return _in_each_language(build)
 
 
-def _recipients(announcement: Announcement):
+def _recipients(
+    announcement: Announcement,
+) -> QuerySet[Subscription, tuple[int, int]] | QuerySet[Consent, int]:
     """Supporter ids to tell, in order; for new cases (supporter id, subscription id)."""
     if announcement.kind == Kind.NEW_CASE:
         return (
@@ -282,12 +289,14 @@ def _send(delivery: AnnouncementDelivery) -> None:
     supporter, announcement = delivery.supporter, delivery.announcement
     action, language = announcement.action, supporter.language
     if announcement.kind == Kind.NEW_CASE:
+        subscription = delivery.subscription
+        assert subscription is not None  # _is_still_wanted sends new cases to subscriptions only
         unsubscribe = subscription_url(
-            subscription=delivery.subscription,
+            subscription=subscription,
             language=language,
             name="campaigns:subscription_unsubscribe",
         )
-        manage = subscription_url(subscription=delivery.subscription, language=language)
+        manage = subscription_url(subscription=subscription, language=language)
     else:
         unsubscribe = unsubscribe_url(
             supporter_id=supporter.pk, action_id=action.pk, language=language

@@ -11,10 +11,9 @@ request lost with the broker still ends in a send.
 
 import time
 
-from celery import Task
 from django.core.cache import cache
 
-from .enqueue import task
+from .enqueue import NamedTask, task
 
 
 class Dispatch:
@@ -41,7 +40,7 @@ class Dispatch:
             self.task().apply_async(countdown=self.seconds + 0.25)
             self.requested_until = started + self.seconds
 
-    def task(self) -> Task:
+    def task(self) -> NamedTask:
         return task(self.task_name)
 
     def forget(self) -> None:

@@ -7,14 +7,20 @@ has a small `enqueue` module like this one, so what a service queues reads as a 
 """
 
 import importlib
+from typing import cast
 
-from celery import Task, current_app
+from celery import current_app
+from celery.contrib.django.task import DjangoTask
+
+# A task found by name: its arguments are known only to its module.
+NamedTask = DjangoTask[..., object]
 
 
-def task(name: str) -> Task:
+def task(name: str) -> NamedTask:
     """The Celery task registered as ``name`` (``app.tasks.function``)."""
     importlib.import_module(name.rpartition(".")[0])
-    return current_app.tasks[name]
+    # Celery's Django fixup makes DjangoTask every task's class; the registry's stub says Task.
+    return cast(NamedTask, current_app.tasks[name])
 
 
 def fan_out_announcement(announcement_id: int) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
@@ -22,6 +21,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from .links import Link
+from .models import Subscription
 
 
 def mask_email(email: str) -> str:
@@ -79,7 +79,7 @@ def absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def url_in(language: str, name: str, **kwargs: Any) -> str:
+def url_in(language: str, name: str, **kwargs: object) -> str:
     """The full URL of the view ``name`` in ``language`` (its /es/ prefix, say)."""
     with translation.override(language):
         return absolute(reverse(name, kwargs=kwargs or None))
@@ -90,7 +90,9 @@ def unsubscribe_url(*, supporter_id: int, action_id: int, language: str) -> str:
     return url_in(language, "campaigns:unsubscribe", token=token)
 
 
-def subscription_url(*, subscription: Any, language: str, name: str = "campaigns:manage") -> str:
+def subscription_url(
+    *, subscription: Subscription, language: str, name: str = "campaigns:manage"
+) -> str:
     token = make_subscription_token(subscription_id=subscription.pk, token=subscription.token)
     return url_in(language, name, token=token)
 
@@ -118,7 +120,7 @@ def send_template(
     template: str,
     to: str,
     language: str,
-    context: Mapping[str, Any],
+    context: Mapping[str, object],
     subject: str | None = None,
     unsubscribe: str = "",
 ) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Generic, TypeVar
 
 from django.db import connections, router
 from django.db.models import Model, Q, QuerySet
@@ -35,8 +35,10 @@ from .enqueue import task
 # Rows stamped per UPDATE when handing out: a long IN list costs more than a few rounds.
 STAMP_CHUNK = 500
 
+_M = TypeVar("_M", bound=Model)
 
-def claim(rows: QuerySet[Any], **values: Any) -> list[int]:
+
+def claim(rows: QuerySet[Model], **values: object) -> list[int]:
     """UPDATE ``rows`` SET ``values`` and return the ids it changed, in one statement.
 
     ``rows`` carries the condition that makes the claim safe (``status="queued"``, an id
@@ -44,20 +46,21 @@ def claim(rows: QuerySet[Any], **values: Any) -> list[int]:
     UPDATE … RETURNING, on PostgreSQL and SQLite alike.
     """
     query = rows.query.chain(UpdateQuery)
+    assert isinstance(query, UpdateQuery)  # chain(klass) makes a klass; the stub says Query
     query.add_update_values(values)
     db = router.db_for_write(rows.model)
     sql, params = query.get_compiler(db).as_sql()
     if not sql:
         return []
     pk = rows.model._meta.pk
-    assert pk is not None
+    assert pk is not None and pk.column is not None  # a table's model has a pk column
     with connections[db].cursor() as cursor:
         cursor.execute(f"{sql} RETURNING {connections[db].ops.quote_name(pk.column)}", params)
         return [row[0] for row in cursor.fetchall()]
 
 
 @dataclasses.dataclass(frozen=True)
-class Outbox:
+class Outbox(Generic[_M]):
     """One table's rows waiting to be sent, and the task that sends a batch of them.
 
     ``due(now)`` is the condition of a row to send now; ``handed_out`` the field stamped
@@ -67,7 +70,7 @@ class Outbox:
     letters: a row whose next attempt is later than its last hand-out).
     """
 
-    model: type[Model]
+    model: type[_M]
     due: Callable[[datetime.datetime], Q]
     handed_out: str
     lease: Callable[[], datetime.timedelta]
@@ -77,7 +80,7 @@ class Outbox:
     stale: Q | None = None
     limit: int = 5000
 
-    def waiting(self, *, now: datetime.datetime) -> QuerySet[Any]:
+    def waiting(self, *, now: datetime.datetime) -> QuerySet[_M]:
         """Due rows with no worker on them."""
         free = Q(**{f"{self.handed_out}__isnull": True}) | Q(
             **{f"{self.handed_out}__lte": now - self.lease()}

@@ -51,7 +51,7 @@ def case_url(action: UrgentAction, language: str | None = None) -> str:
     """
     language = language or settings.LANGUAGE_CODE
     key = _key(action.pk, language)
-    url = cache.get(key)
+    url: str | None = cache.get(key)
     if url is None:
         path = _pages.path(action, language) if _pages is not None else None
         url = settings.SITE_URL + path if path else ""

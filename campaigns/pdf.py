@@ -6,6 +6,7 @@ front matter flows through frames, the long lists are drawn line by line.
 """
 
 from pathlib import Path
+from typing import BinaryIO
 
 import reportlab
 from reportlab.lib.pagesizes import A4
@@ -14,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Frame
+from reportlab.platypus import Flowable, Frame
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 20 * mm
@@ -68,7 +69,7 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def new_canvas(target, *, title: str, author: str) -> Canvas:
+def new_canvas(target: str | Path | BinaryIO, *, title: str, author: str) -> Canvas:
     """A canvas writing to ``target`` (a path or a binary file), compressing each page."""
     register_fonts()
     canvas = Canvas(target, pagesize=A4, pageCompression=1)
@@ -86,7 +87,7 @@ def footer(canvas: Canvas, text: str) -> None:
     canvas.restoreState()
 
 
-def flow(canvas: Canvas, story: list, *, footer_text: str) -> None:
+def flow(canvas: Canvas, story: list[Flowable], *, footer_text: str) -> None:
     """Lay out a short story over as many pages as it needs, then end the page."""
     while story:
         frame = Frame(MARGIN, 16 * mm, BODY_WIDTH, PAGE_HEIGHT - MARGIN - 16 * mm, showBoundary=0)

@@ -10,14 +10,25 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from typing import Any, Concatenate, ParamSpec
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponseBase, HttpResponseForbidden
 from django.utils.translation import gettext as _
 from wagtail.permission_policies import ModelPermissionPolicy
 
 P = ParamSpec("P")
+R = TypeVar("R", bound=HttpResponseBase)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+    from django.db.models import Model, QuerySet
+    from django.views import View
+
+    # For mypy, the mixin below is what it is mixed into: a view, with a dispatch().
+    _MixedIntoView = View
+else:
+    _MixedIntoView = object
 
 
 class Refused(PermissionDenied):
@@ -37,17 +48,19 @@ def forbidden() -> HttpResponseForbidden:
 def requires(
     *permissions: str,
 ) -> Callable[
-    [Callable[Concatenate[HttpRequest, P], HttpResponse]],
-    Callable[Concatenate[HttpRequest, P], HttpResponse],
+    [Callable[Concatenate[HttpRequest, P], R]],
+    Callable[Concatenate[HttpRequest, P], R | HttpResponseForbidden],
 ]:
     """A view decorator: a 403 unless the user has every one of ``permissions``; inside
     the view, a `require` that fails answers the same way."""
 
     def decorator(
-        view: Callable[Concatenate[HttpRequest, P], HttpResponse],
-    ) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+        view: Callable[Concatenate[HttpRequest, P], R],
+    ) -> Callable[Concatenate[HttpRequest, P], R | HttpResponseForbidden]:
         @functools.wraps(view)
-        def checked(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        def checked(
+            request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs
+        ) -> R | HttpResponseForbidden:
             try:
                 require(request, *permissions)
                 return view(request, *args, **kwargs)
@@ -59,29 +72,34 @@ def requires(
     return decorator
 
 
-class WrittenBySitePolicy(ModelPermissionPolicy):
+# Wagtail is untyped: its policy is Any to mypy.
+class WrittenBySitePolicy(ModelPermissionPolicy):  # type: ignore[misc]
     """Records only the site writes (signatures, the outbox, export logs, received mail):
     people may look, and do what ``allowed`` names, never the ``denied`` actions."""
 
-    def __init__(self, model: Any, *, denied: Iterable[str] = ("add", "change", "delete")):
+    def __init__(
+        self, model: type[Model] | str, *, denied: Iterable[str] = ("add", "change", "delete")
+    ) -> None:
         super().__init__(model)
         self.denied = frozenset(denied)
 
-    def user_has_permission(self, user: Any, action: str) -> bool:
+    def user_has_permission(self, user: User | AnonymousUser, action: str) -> bool:
         if action in self.denied:
             return False
         return bool(super().user_has_permission(user, action))
 
-    def users_with_any_permission(self, actions: Iterable[str]) -> Any:
-        return super().users_with_any_permission([a for a in actions if a not in self.denied])
+    def users_with_any_permission(self, actions: Iterable[str]) -> QuerySet[User]:
+        allowed = [a for a in actions if a not in self.denied]
+        users: QuerySet[User] = super().users_with_any_permission(allowed)  # Wagtail: untyped
+        return users
 
 
-class RequiresPermissions:
+class RequiresPermissions(_MixedIntoView):
     """For class-based admin views: a 403 unless the user has ``required_permissions``."""
 
     required_permissions: tuple[str, ...] = ()
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.has_perms(self.required_permissions):
             return forbidden()
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return super().dispatch(request, *args, **kwargs)

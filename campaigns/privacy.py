@@ -7,7 +7,7 @@ campaigns may not import petitions or letters, so each app registers a provider 
 - ``label``: what its rows are, for the supporter ("Signatures"); None for a provider
   that keeps nothing of a supporter's own, only copies of other providers' data (the
   names printed in delivery packs): the export has no section for it;
-- ``export(supporter) -> list[dict]``: every row it holds about the supporter, with every
+- ``export(supporter) -> list[Record]``: every row it holds about the supporter, with every
   personal field, as JSON-ready dicts;
 - ``erase(supporter) -> int``: remove the supporter's personal data from its rows, keep
   the rows that counts are made of; idempotent; returns how many rows changed;
@@ -20,13 +20,14 @@ campaigns may not import petitions or letters, so each app registers a provider 
 
 import datetime
 import logging
-from collections.abc import Collection
-from typing import Any, Protocol
+from collections.abc import Collection, Iterator
+from typing import Protocol, TypedDict
 
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from . import enqueue
@@ -38,17 +39,24 @@ from .models import AnnouncementDelivery, Consent, Subscription, Supporter, Urge
 logger = logging.getLogger(__name__)
 
 
-class Provider(Protocol):
-    label: Any
+# A value as the export holds it (see `plain`), and one exported row: field → value.
+Plain = str | int | float | bool | None
+Record = dict[str, Plain]
 
-    def export(self, supporter: Supporter) -> list[dict]: ...
+
+class Provider(Protocol):
+    # Read-only, so that a class attribute of any of these types provides it.
+    @property
+    def label(self) -> str | Promise | None: ...
+
+    def export(self, supporter: Supporter) -> list[Record]: ...
 
     def erase(self, supporter: Supporter) -> int: ...
 
     def personal_fields(self) -> list[tuple[type[models.Model], str]]: ...
 
     def supporter_ids(
-        self, *, on_cases: QuerySet, among: Collection[int] | None = None
+        self, *, on_cases: QuerySet[UrgentAction], among: Collection[int] | None = None
     ) -> set[int]: ...
 
     def anonymise_cases(self, *, action_ids: Collection[int]) -> int: ...
@@ -67,7 +75,7 @@ def providers() -> list[Provider]:
     return list(_registry.values())
 
 
-def plain(value: Any) -> Any:
+def plain(value: object) -> Plain:
     """A value as JSON holds it: dates as ISO text, countries as codes."""
     if isinstance(value, datetime.date | datetime.datetime):
         return value.isoformat()
@@ -76,11 +84,11 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
-def row(obj: models.Model, fields: list[str], **extra: Any) -> dict:
+def row(obj: models.Model, fields: list[str], **extra: Plain) -> Record:
     return {**{name: plain(getattr(obj, name)) for name in fields}, **extra}
 
 
-def in_chunks(ids: Collection[int] | None, size: int = 1000):
+def in_chunks(ids: Collection[int] | None, size: int = 1000) -> Iterator[list[int] | None]:
     if ids is None:
         yield None
         return
@@ -95,7 +103,7 @@ class CampaignsProvider:
     label = _("Your details, consents and subscriptions")
     SUPPORTER_FIELDS = ["email", "email_canonical", "name", "country", "postal_code", "city"]
 
-    def personal_fields(self):
+    def personal_fields(self) -> list[tuple[type[models.Model], str]]:
         return [
             *((Supporter, name) for name in self.SUPPORTER_FIELDS),
             (Consent, "text"),
@@ -103,7 +111,7 @@ class CampaignsProvider:
             (Subscription, "countries"),
         ]
 
-    def export(self, supporter):
+    def export(self, supporter: Supporter) -> list[Record]:
         rows = [row(supporter, [*self.SUPPORTER_FIELDS, "language", "created_at"], record="you")]
         for consent in supporter.consents.select_related("action").order_by("granted_at"):
             rows.append(
@@ -138,7 +146,7 @@ class CampaignsProvider:
             )
         return rows
 
-    def erase(self, supporter):
+    def erase(self, supporter: Supporter) -> int:
         now = timezone.now()
         changed = Consent.objects.filter(supporter=supporter, withdrawn_at__isnull=True).update(
             withdrawn_at=now
@@ -159,7 +167,9 @@ class CampaignsProvider:
         )
         return changed
 
-    def supporter_ids(self, *, on_cases, among=None):
+    def supporter_ids(
+        self, *, on_cases: QuerySet[UrgentAction], among: Collection[int] | None = None
+    ) -> set[int]:
         found: set[int] = set()
         for chunk in in_chunks(among):
             consents = Consent.objects.filter(action__in=on_cases)
@@ -168,12 +178,23 @@ class CampaignsProvider:
             found.update(consents.values_list("supporter_id", flat=True).distinct())
         return found
 
-    def anonymise_cases(self, *, action_ids):
+    def anonymise_cases(self, *, action_ids: Collection[int]) -> int:
         # Consents keep the words agreed to, which name no one; nothing else is per case.
         return 0
 
 
-def export_data(*, supporter: Supporter) -> dict:
+class Section(TypedDict):
+    label: str
+    records: list[Record]
+
+
+class Export(TypedDict):
+    exported_at: str
+    organisation: str
+    sections: list[Section]
+
+
+def export_data(*, supporter: Supporter) -> Export:
     """Everything Pluma holds about a supporter, by provider, ready for json.dumps."""
     return {
         "exported_at": timezone.now().isoformat(),

@@ -42,7 +42,7 @@ def public_case(slug: str, *, select_related: tuple[str, ...] = ()) -> UrgentAct
         return None
     local = caches["local"]
     key = _key(number, select_related)
-    action = local.get(key)
+    action: UrgentAction | None = local.get(key)
     if action is None:
         action = (
             UrgentAction.objects.exclude(status=UrgentAction.Status.DRAFT)
@@ -71,5 +71,5 @@ def forget_public_cases() -> None:
 @receiver(action_changed, dispatch_uid="campaigns.public.action_changed")
 @receiver(post_save, sender=UrgentAction, dispatch_uid="campaigns.public.saved")
 @receiver(post_delete, sender=UrgentAction, dispatch_uid="campaigns.public.deleted")
-def _forget_on_change(**kwargs) -> None:
+def _forget_on_change(**kwargs: object) -> None:
     forget_public_cases()

@@ -14,12 +14,13 @@ from typing import Any
 
 from django.db import connection, models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 
 from .models import Consent, Supporter
 
 
 @functools.cache
-def columns(model: type[models.Model], *, without: str = "") -> tuple[models.Field, ...]:
+def columns(model: type[models.Model], *, without: str = "") -> tuple[models.Field[Any, Any], ...]:
     """The columns an INSERT writes: every concrete field but the key (and `without`)."""
     return tuple(
         field
@@ -28,8 +29,14 @@ def columns(model: type[models.Model], *, without: str = "") -> tuple[models.Fie
     )
 
 
+def column(field: models.Field[Any, Any]) -> str:
+    """The column of a concrete field (the stub allows None: a field may have no column)."""
+    assert field.column is not None
+    return field.column
+
+
 def values(
-    instance: models.Model, fields: tuple[models.Field, ...], db: BaseDatabaseWrapper
+    instance: models.Model, fields: tuple[models.Field[Any, Any], ...], db: BaseDatabaseWrapper
 ) -> list[Any]:
     """The parameters of ``instance`` for those columns, as save() would write them.
 
@@ -42,7 +49,7 @@ def values(
 
 def insert_select(
     model: type[models.Model],
-    fields: tuple[models.Field, ...],
+    fields: tuple[models.Field[Any, Any], ...],
     *,
     source: str,
     extra: tuple[str, str] | None = None,
@@ -52,7 +59,7 @@ def insert_select(
     The casts matter: a bare parameter in a SELECT list would reach the INSERT as text.
     """
     quote = connection.ops.quote_name
-    names = [quote(field.column) for field in fields]
+    names = [quote(column(field)) for field in fields]
     placeholders = [f"%s::{field.db_type(connection)}" for field in fields]
     if extra is not None:
         names.append(quote(extra[0]))
@@ -93,7 +100,7 @@ def consent_values(consent: Consent, db: BaseDatabaseWrapper) -> list[Any]:
     return values(consent, columns(Consent, without="supporter"), db)
 
 
-def server_binding_cursor(db: BaseDatabaseWrapper) -> Any:
+def server_binding_cursor(db: BaseDatabaseWrapper) -> CursorWrapper:
     """A Django cursor that sends the parameters apart from the statement, so that psycopg
     prepares the statement once per connection.
 
@@ -110,5 +117,8 @@ def server_binding_cursor(db: BaseDatabaseWrapper) -> Any:
     db.ensure_connection()
     db.validate_thread_sharing()
     with db.wrap_database_errors:
-        cursor = ServerBindingCursor(db.connection)
-    return db.make_debug_cursor(cursor) if db.queries_logged else db.make_cursor(cursor)
+        # django-stubs stubs ServerBindingCursor without its psycopg.Cursor base, and has
+        # make_cursor take a CursorWrapper where Django passes the driver's cursor
+        # (typeddjango/django-stubs#3595).
+        cursor = ServerBindingCursor(db.connection)  # type: ignore[call-arg]
+    return db.make_debug_cursor(cursor) if db.queries_logged else db.make_cursor(cursor)  # type: ignore[arg-type]

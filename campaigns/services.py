@@ -7,7 +7,7 @@ modules (announcements.py, subscriptions.py, privacy.py) and are re-exported her
 import datetime
 import logging
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -111,7 +111,7 @@ def extend_deadline(
     action: UrgentAction,
     new_deadline: datetime.date,
     reason: str = "",
-    by: AbstractBaseUser | None = None,
+    by: User | AnonymousUser | None = None,
     follow_up: FollowUp | None = None,
 ) -> DeadlineExtension | None:
     """Move a case's deadline and keep the old one in its history.
@@ -210,7 +210,7 @@ def save_action(
     *,
     action: UrgentAction,
     previous: UrgentAction | None,
-    by: AbstractBaseUser | None = None,
+    by: User | AnonymousUser | None = None,
     reason: str = "",
 ) -> UrgentAction:
     """Save a case edited in the admin, turning field changes into their transitions.
@@ -260,7 +260,7 @@ def save_action(
     return action
 
 
-def publish_follow_up(*, follow_up: FollowUp, by: AbstractBaseUser | None = None) -> FollowUp:
+def publish_follow_up(*, follow_up: FollowUp, by: User | AnonymousUser | None = None) -> FollowUp:
     """Save a follow-up: number a new one in its case's sequence (1, 2, 3…) and apply its
     new deadline, reopening a closed case whose new deadline is still ahead.
 
@@ -283,15 +283,16 @@ def publish_follow_up(*, follow_up: FollowUp, by: AbstractBaseUser | None = None
             stored = FollowUp.objects.values_list("new_deadline", flat=True).get(pk=follow_up.pk)
             deadline_changed = bool(follow_up.new_deadline) and follow_up.new_deadline != stored
         follow_up.save()
-        if deadline_changed and follow_up.new_deadline != action.deadline:
+        new_deadline = follow_up.new_deadline
+        if deadline_changed and new_deadline is not None and new_deadline != action.deadline:
             extend_deadline(
                 action=action,
-                new_deadline=follow_up.new_deadline,
+                new_deadline=new_deadline,
                 reason=str(follow_up),
                 by=by,
                 follow_up=follow_up,
             )
-            if action.is_closed and follow_up.new_deadline >= timezone.localdate():
+            if action.is_closed and new_deadline >= timezone.localdate():
                 reopen_action(action=action)
     if is_new:
         # On commit: the texts saved with the follow-up are then there to be sent.

@@ -9,10 +9,11 @@ opened since the last one, grouped by category.
 import datetime
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TypedDict
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -146,7 +147,7 @@ def cancel_subscription(*, subscription: Subscription) -> bool:
     return bool(cancelled)
 
 
-def _send(subscription: Subscription, *, template: str, context: dict) -> None:
+def _send(subscription: Subscription, *, template: str, context: Mapping[str, object]) -> None:
     supporter, language = subscription.supporter, subscription.language
     unsubscribe = subscription_url(
         subscription=subscription, language=language, name="campaigns:subscription_unsubscribe"
@@ -188,7 +189,12 @@ def send_subscription_confirmation(*, subscription_id: int) -> bool:
 # --- weekly digests -------------------------------------------------------------------
 
 
-def due_weekly_subscriptions(now: datetime.datetime):
+class DigestCase(TypedDict):
+    action: UrgentAction
+    url: str
+
+
+def due_weekly_subscriptions(now: datetime.datetime) -> QuerySet[Subscription]:
     week_ago = now - WEEK
     return (
         Subscription.objects.active()
@@ -213,7 +219,9 @@ def send_due_weekly_digests(*, now: datetime.datetime | None = None) -> int:
     return enqueued
 
 
-def cases_opened_for(subscription: Subscription, *, since, until) -> list[UrgentAction]:
+def cases_opened_for(
+    subscription: Subscription, *, since: datetime.datetime, until: datetime.datetime
+) -> list[UrgentAction]:
     """The public cases opened in (since, until] that the subscription asks for."""
     cases = UrgentAction.objects.exclude(status=UrgentAction.Status.DRAFT).filter(
         opened_at__gt=since, opened_at__lte=until
@@ -240,6 +248,7 @@ def send_weekly_digest(*, subscription_id: int, now: datetime.datetime | None = 
         return False
     previous = subscription.last_digest_at
     since = previous or subscription.confirmed_at
+    assert since is not None  # a due subscription is confirmed
     claimed = Subscription.objects.filter(pk=subscription.pk, last_digest_at=previous).update(
         last_digest_at=now
     )
@@ -249,7 +258,7 @@ def send_weekly_digest(*, subscription_id: int, now: datetime.datetime | None = 
     if not cases:
         return False
     language = subscription.language
-    groups: dict[str, list[dict]] = defaultdict(list)
+    groups: dict[str, list[DigestCase]] = defaultdict(list)
     with translation.override(language):
         for action in cases:
             groups[action.get_category_display()].append(

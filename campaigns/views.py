@@ -45,7 +45,7 @@ def link_problem(
     )
 
 
-def _bad_link(request) -> HttpResponse:
+def _bad_link(request: HttpRequest) -> HttpResponse:
     return link_problem(request)
 
 
@@ -174,7 +174,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """Stop updates on one case; a POST (the button, or a mail client's one-click) does it."""
     read = read_unsubscribe_token(token)
     action = UrgentAction.objects.filter(pk=read[1]).first() if read else None
-    if action is None:
+    if read is None or action is None:
         return _bad_link(request)
     what = _("updates on UA %(number)s") % {"number": action.number}
     if request.method == "POST":
@@ -226,12 +226,13 @@ def open_my_data(request: HttpRequest, token: str) -> HttpResponse:
 def _supporter(request: HttpRequest) -> Supporter | None:
     """The supporter whose data link was opened in this browser, while it lasts."""
     opened = request.session.get(SESSION_KEY) or {}
-    if opened.get("until", 0) < time.time():
+    supporter_id = opened.get("id")
+    if supporter_id is None or opened.get("until", 0) < time.time():
         return None
-    return Supporter.objects.filter(pk=opened.get("id"), erased_at__isnull=True).first()
+    return Supporter.objects.filter(pk=supporter_id, erased_at__isnull=True).first()
 
 
-def _expired(request) -> HttpResponse:
+def _expired(request: HttpRequest) -> HttpResponse:
     return _notice(
         request,
         _("Ask for a new link"),

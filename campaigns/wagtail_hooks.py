@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import router, transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import Model, ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -53,12 +53,14 @@ class ProtectedDeleteView(generic.DeleteView):
     its reference index knows the use) or a 500 (when it does not).
     """
 
-    def protected_by(self) -> list:
+    def protected_by(self) -> list[Model]:
         collector = Collector(using=router.db_for_write(self.model))
         try:
             collector.collect([self.object])
-        except (ProtectedError, RestrictedError) as error:
-            return list(getattr(error, "protected_objects", None) or error.restricted_objects)
+        except ProtectedError as error:
+            return list(error.protected_objects)
+        except RestrictedError as error:
+            return list(error.restricted_objects)
         return []
 
     def refuse(self, protected):

@@ -14,23 +14,24 @@ timeout, and the least recently used entries make room once MAX_ENTRIES is reach
 import threading
 import time
 from collections import OrderedDict
+from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 
 
 class ProcessCache(BaseCache):
-    def __init__(self, name, params):
+    def __init__(self, name: str, params: dict[str, Any]) -> None:
         super().__init__(params)
         self._entries: OrderedDict[str, tuple[object, float | None]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _expires_at(self, timeout) -> float | None:
+    def _expires_at(self, timeout: float | None) -> float | None:
         # On the monotonic clock (BaseCache.get_backend_timeout answers in wall-clock time).
         if timeout is DEFAULT_TIMEOUT:
             timeout = self.default_timeout
         return None if timeout is None else time.monotonic() + timeout
 
-    def _live(self, key: str):
+    def _live(self, key: str) -> tuple[object, float | None] | None:
         """The entry under `key` if it has not expired (dropping it if it has). Hold the lock."""
         entry = self._entries.get(key)
         if entry is None:
@@ -41,13 +42,13 @@ class ProcessCache(BaseCache):
             return None
         return entry
 
-    def _store(self, key: str, value, timeout) -> None:
+    def _store(self, key: str, value: object, timeout: float | None) -> None:
         self._entries[key] = (value, self._expires_at(timeout))
         self._entries.move_to_end(key)
         while len(self._entries) > self._max_entries:
             self._entries.popitem(last=False)
 
-    def get(self, key, default=None, version=None):
+    def get(self, key: object, default: object = None, version: int | None = None) -> object:
         key = self.make_and_validate_key(key, version=version)
         with self._lock:
             entry = self._live(key)
@@ -56,12 +57,24 @@ class ProcessCache(BaseCache):
             self._entries.move_to_end(key)
             return entry[0]
 
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+    def set(
+        self,
+        key: object,
+        value: object,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        version: int | None = None,
+    ) -> None:
         key = self.make_and_validate_key(key, version=version)
         with self._lock:
             self._store(key, value, timeout)
 
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+    def add(
+        self,
+        key: object,
+        value: object,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        version: int | None = None,
+    ) -> bool:
         key = self.make_and_validate_key(key, version=version)
         with self._lock:
             if self._live(key) is not None:
@@ -69,7 +82,9 @@ class ProcessCache(BaseCache):
             self._store(key, value, timeout)
             return True
 
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+    def touch(
+        self, key: object, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> bool:
         key = self.make_and_validate_key(key, version=version)
         with self._lock:
             entry = self._live(key)
@@ -78,16 +93,16 @@ class ProcessCache(BaseCache):
             self._entries[key] = (entry[0], self._expires_at(timeout))
             return True
 
-    def delete(self, key, version=None):
+    def delete(self, key: object, version: int | None = None) -> bool:
         key = self.make_and_validate_key(key, version=version)
         with self._lock:
             return self._entries.pop(key, None) is not None
 
-    def has_key(self, key, version=None):
+    def has_key(self, key: object, version: int | None = None) -> bool:
         key = self.make_and_validate_key(key, version=version)
         with self._lock:
             return self._live(key) is not None
 
-    def clear(self):
+    def clear(self) -> None:
         with self._lock:
             self._entries.clear()

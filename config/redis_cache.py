@@ -8,14 +8,16 @@ is kept and reused.
 """
 
 import threading
+from typing import Any
 
 from django.core.cache.backends import redis as django_redis
+from redis import Redis
 
 
 class RedisCacheClient(django_redis.RedisCacheClient):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._clients: dict[int, object] = {}
+        self._clients: dict[int, Redis] = {}
         self._clients_lock = threading.Lock()
 
     def get_client(self, key=None, *, write=False):
@@ -34,6 +36,6 @@ class RedisCacheClient(django_redis.RedisCacheClient):
 
 
 class RedisCache(django_redis.RedisCache):
-    def __init__(self, server, params):
+    def __init__(self, server: str | list[str], params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = RedisCacheClient

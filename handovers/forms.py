@@ -1,5 +1,7 @@
 """Input validation for verifying a pack and recording a handover in the admin."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -27,7 +29,7 @@ class VerifyForm(forms.Form):
 
 
 class HandoverAdminForm(WagtailAdminModelForm):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["count_delivered"].required = False
         self.fields["count_delivered"].help_text = _(
@@ -37,8 +39,8 @@ class HandoverAdminForm(WagtailAdminModelForm):
             status=HandoverPack.Status.READY
         ).select_related("action")
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean()  # Wagtail's form is untyped
         pack, action = cleaned.get("pack"), cleaned.get("action")
         if pack and action and pack.action_id != action.pk:
             self.add_error("pack", _("This pack belongs to another case."))

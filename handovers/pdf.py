@@ -1,6 +1,8 @@
 """The PDF of a delivery pack: the cover letter, the count by country, the list of names."""
 
+import collections
 import datetime
+from typing import cast
 
 from django.conf import settings
 from django.urls import reverse
@@ -9,11 +11,16 @@ from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django_countries import countries
+from django_countries.fields import Country
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from campaigns import pdf
 from petitions.models import Petition
+
+from .models import HandoverPack
 
 NAMES_PER_COLUMN = 58
 
@@ -27,8 +34,16 @@ def country_name(code: str) -> str:
     return str(countries.name(code)) if code else _("Country not recorded")
 
 
-def front_matter(pack, language, breakdown, online_by_country, paper_by_country) -> list:
+def front_matter(
+    pack: HandoverPack,
+    language: str,
+    breakdown: list[str],
+    online_by_country: collections.Counter[str],
+    paper_by_country: collections.Counter[str],
+) -> list[Flowable]:
     action, recipient = pack.action, pack.recipient
+    counted_until = pack.counted_until
+    assert counted_until is not None  # a pack is drawn after its count is fixed
     style = pdf.styles()
     try:
         petition_text = action.petition.text_in(language)
@@ -49,9 +64,10 @@ def front_matter(pack, language, breakdown, online_by_country, paper_by_country)
         "countries": len([code for code in breakdown if code]),
         "number": escape(action.number),
         "title": escape(action.title),
-        "country": escape(str(action.country.name)),
+        # django-countries' stub types the field as CharField's str; it holds a Country.
+        "country": escape(str(cast(Country, action.country).name)),
     }
-    story: list = [
+    story: list[Flowable] = [
         Paragraph(escape(settings.ORGANISATION_NAME), style["title"]),
         Paragraph(escape(timezone.localdate().strftime("%Y-%m-%d")), style["small"]),
         Spacer(1, 6 * mm),
@@ -103,7 +119,7 @@ def front_matter(pack, language, breakdown, online_by_country, paper_by_country)
         Spacer(1, 3 * mm),
         Paragraph(
             _("Signatures confirmed up to %(moment)s (UTC).")
-            % {"moment": pack.counted_until.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M")},
+            % {"moment": counted_until.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M")},
             style["small"],
         ),
         Paragraph(
@@ -154,13 +170,13 @@ class NamePages:
     SIZE = 8.5
     LEADING = 11.5
 
-    def __init__(self, canvas, *, footer_text: str):
+    def __init__(self, canvas: Canvas, *, footer_text: str) -> None:
         self.canvas = canvas
         self.footer_text = footer_text
         self.column_width = (pdf.BODY_WIDTH - 8 * mm) / 2
         self.line = 0
         self.column = 0
-        self.text = None
+        self.text: PDFTextObject | None = None
         self.started = False
 
     def _begin_column(self) -> None:
@@ -193,6 +209,7 @@ class NamePages:
                 pdf.footer(self.canvas, self.footer_text)
                 self.canvas.showPage()
                 self._begin_page()
+        assert self.text is not None  # _begin_page began a column
         self.text.textLine(pdf.fit(f"{name} — {country}", self.column_width, size=self.SIZE))
         self.line += 1
 

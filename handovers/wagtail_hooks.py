@@ -1,13 +1,19 @@
 """Admin for handovers: delivery packs (with their progress and downloads) and handover
 records. The case dashboards (actions) join the same menu through MENU_HOOK."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, JsonResponse
+from django.db.models import Field
+from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
@@ -27,7 +33,7 @@ from .models import Handover, HandoverPack
 
 
 class PackCreateView(generic.CreateView):
-    def save_instance(self):
+    def save_instance(self) -> HandoverPack:
         data = self.form.cleaned_data
         return services.request_pack(
             action=data["action"],
@@ -36,10 +42,10 @@ class PackCreateView(generic.CreateView):
             requested_by=self.request.user,
         )
 
-    def get_success_url(self):
+    def get_success_url(self) -> str:
         return reverse("handover_packs:inspect", args=[self.object.pk])
 
-    def get_success_message(self, instance):
+    def get_success_message(self, instance: HandoverPack) -> str:
         return _("The pack is being built; this page shows its progress.")
 
 
@@ -59,7 +65,7 @@ class PackInspectView(generic.InspectView):
         "error",
     ]
 
-    def get_progress_display_value(self):
+    def get_progress_display_value(self) -> SafeString:
         pack = self.object
         url = reverse("handover_packs:progress", args=[pack.pk])
         # Polled while the task works, so the organizer sees it move without reloading.
@@ -81,7 +87,7 @@ class PackInspectView(generic.InspectView):
             else "false",
         )
 
-    def get_files_display_value(self):
+    def get_files_display_value(self) -> str:
         if self.object.status != HandoverPack.Status.READY:
             return "—"
         return format_html(
@@ -91,14 +97,15 @@ class PackInspectView(generic.InspectView):
             reverse("handover_packs:download", args=[self.object.pk, "csv"]),
         )
 
-    def get_field_label(self, field_name, field):
+    def get_field_label(self, field_name: str, field: Field[Any, Any] | None) -> str:
         if field_name == "files":
             return _("Files")
-        return super().get_field_label(field_name, field)
+        label: str = super().get_field_label(field_name, field)  # Wagtail is untyped
+        return label
 
 
 @requires("handovers.view_handoverpack")
-def pack_progress(request, pk: int) -> JsonResponse:
+def pack_progress(request: HttpRequest, pk: int) -> JsonResponse:
     pack = get_object_or_404(HandoverPack, pk=pk)
     done = pack.status in (HandoverPack.Status.READY, HandoverPack.Status.FAILED)
     return JsonResponse(
@@ -112,16 +119,15 @@ def pack_progress(request, pk: int) -> JsonResponse:
 
 
 @requires("handovers.view_handoverpack")
-def pack_download(request, pk: int, kind: str) -> FileResponse:
+def pack_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
     """The pack's files, only to organizers: they hold names, so never a public URL."""
     pack = get_object_or_404(HandoverPack, pk=pk, status=HandoverPack.Status.READY)
     field = {"pdf": pack.pdf, "csv": pack.csv}.get(kind)
-    if not field:
+    name = field.name if field else None
+    if not name:
         raise Http404
     filename = f"ua-{pack.action.slug}-pack-{pack.pk}.{kind}"
-    return FileResponse(
-        default_storage.open(field.name, "rb"), as_attachment=True, filename=filename
-    )
+    return FileResponse(default_storage.open(name, "rb"), as_attachment=True, filename=filename)
 
 
 class PackViewSet(ModelViewSet):
@@ -147,8 +153,9 @@ class PackViewSet(ModelViewSet):
         FieldPanel("include_names"),
     ]
 
-    def get_urlpatterns(self):
-        return super().get_urlpatterns() + [
+    def get_urlpatterns(self) -> list[URLPattern | URLResolver]:
+        patterns: list[URLPattern | URLResolver] = super().get_urlpatterns()  # Wagtail is untyped
+        return patterns + [
             path("<int:pk>/progress/", pack_progress, name="progress"),
             path("<int:pk>/download/<str:kind>/", pack_download, name="download"),
         ]
@@ -158,7 +165,7 @@ class PackViewSet(ModelViewSet):
 
 
 class HandoverCreateView(generic.CreateView):
-    def save_instance(self):
+    def save_instance(self) -> Handover:
         data = dict(self.form.cleaned_data)
         try:
             return services.record_handover(**data, recorded_by=self.request.user)
@@ -206,6 +213,6 @@ class HandoversViewSetGroup(ViewSetGroup):
     )
 
 
-@hooks.register("register_admin_viewset")
-def register_viewset():
+@hooks.register("register_admin_viewset")  # type: ignore[untyped-decorator]  # Wagtail is untyped
+def register_viewset() -> HandoversViewSetGroup:
     return HandoversViewSetGroup()

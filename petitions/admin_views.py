@@ -1,5 +1,7 @@
 """Organizers' pages in the Wagtail admin: a case's report, the export, the paper import."""
 
+import datetime
+from typing import TypedDict
 from urllib.parse import quote
 
 from django import forms
@@ -28,7 +30,43 @@ def _case(action_id: int) -> UrgentAction:
     return get_object_or_404(UrgentAction, pk=action_id)
 
 
-def breakdown(action: UrgentAction) -> dict:
+class CountryCount(TypedDict):
+    code: str
+    name: str
+    online: int
+    paper: int
+    total: int
+
+
+class DayCount(TypedDict):
+    day: datetime.date
+    n: int
+
+
+class SourceCount(TypedDict):
+    source: str
+    n: int
+
+
+class ReasonCount(TypedDict):
+    flag_reason: str
+    n: int
+
+
+class Breakdown(TypedDict):
+    pending: int
+    confirmed: int
+    flagged: int
+    by_country: list[CountryCount]
+    by_day: list[DayCount]
+    by_source: list[SourceCount]
+    flag_reasons: list[ReasonCount]
+    paper_tallied: int
+    paper_named: int
+    total: int
+
+
+def breakdown(action: UrgentAction) -> Breakdown:
     """The organizers' numbers for a case, each from one grouped query.
 
     Grouped by the database on the (action, status, …) indexes, so the cost is one index
@@ -52,13 +90,13 @@ def breakdown(action: UrgentAction) -> dict:
     )
     by_country = sorted(
         (
-            {
-                "code": code,
-                "name": countries.name(code) or code,
-                "online": online_by_country.get(code, 0),
-                "paper": paper_by_country.get(code, 0),
-                "total": online_by_country.get(code, 0) + paper_by_country.get(code, 0),
-            }
+            CountryCount(
+                code=code,
+                name=countries.name(code) or code,
+                online=online_by_country.get(code, 0),
+                paper=paper_by_country.get(code, 0),
+                total=online_by_country.get(code, 0) + paper_by_country.get(code, 0),
+            )
             for code in online_by_country.keys() | paper_by_country.keys()
         ),
         key=lambda row: (-row["total"], row["name"]),
@@ -78,16 +116,18 @@ def breakdown(action: UrgentAction) -> dict:
     )
     tallied = PaperTally.objects.filter(action=action).aggregate(n=Sum("count"))["n"] or 0
     named = sum(paper_by_country.values())
-    return {
-        **status,
-        "by_country": by_country,
-        "by_day": by_day,
-        "by_source": by_source,
-        "flag_reasons": flag_reasons,
-        "paper_tallied": tallied,
-        "paper_named": named,
-        "total": status["confirmed"] + tallied + named,
-    }
+    return Breakdown(
+        pending=status["pending"],
+        confirmed=status["confirmed"],
+        flagged=status["flagged"],
+        by_country=by_country,
+        by_day=by_day,
+        by_source=by_source,
+        flag_reasons=flag_reasons,
+        paper_tallied=tallied,
+        paper_named=named,
+        total=status["confirmed"] + tallied + named,
+    )
 
 
 @requires("petitions.view_signature")
@@ -110,7 +150,9 @@ def report(request: HttpRequest, action_id: int) -> HttpResponse:
 def export(request: HttpRequest, action_id: int) -> HttpResponse | StreamingHttpResponse:
     """Stream the confirmed signatures of a case as CSV; logged in ExportLog."""
     action = _case(action_id)
-    _log, lines = exports.export_signatures(action=action, user=request.user)
+    user = request.user
+    assert user.is_authenticated  # @requires lets no anonymous visitor this far
+    _log, lines = exports.export_signatures(action=action, user=user)
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     filename = f"signatures-ua-{action.slug}.csv"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"

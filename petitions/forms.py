@@ -3,11 +3,17 @@ what is signed live in services."""
 
 import copy
 import functools
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from django_countries.fields import CountryField, LazyTypedChoiceField
+
+# django-countries' fields.pyi leaves LazyTypedChoiceField out (it is in fields.py).
+from django_countries.fields import (  # type: ignore[attr-defined]
+    CountryField,
+    LazyTypedChoiceField,
+)
 
 from campaigns.validators import (
     MAX_SUPPORTER_NAME,
@@ -105,8 +111,9 @@ class SignatureForm(forms.Form):
     def clean_name(self) -> str:
         return clean_supporter_name(self.cleaned_data["name"])
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # Form.clean() gives back cleaned_data; the stub allows None
+        cleaned = self.cleaned_data
         # Checked last, so a solution is spent only on an otherwise valid form. An honest
         # browser always sends one; a missing or wrong one is an error shown at the top
         # (the field itself is hidden).

@@ -1,9 +1,13 @@
 """What petitions holds about a supporter, for campaigns.privacy (export, erasure, retention)."""
 
-from django.db.models import Q
+from collections.abc import Collection
+
+from django.db import models
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.privacy import in_chunks, row
+from campaigns.models import Supporter, UrgentAction
+from campaigns.privacy import Record, in_chunks, row
 
 from .models import ReportedAction, Signature, SolidarityMessage
 
@@ -14,13 +18,13 @@ MESSAGE_FIELDS = ["name", "country", "message"]
 class PetitionsProvider:
     label = _("Signatures and messages")
 
-    def personal_fields(self):
+    def personal_fields(self) -> list[tuple[type[models.Model], str]]:
         return [
             *((Signature, name) for name in SIGNATURE_FIELDS),
             *((SolidarityMessage, name) for name in MESSAGE_FIELDS),
         ]
 
-    def export(self, supporter):
+    def export(self, supporter: Supporter) -> list[Record]:
         rows = []
         for signature in Signature.objects.filter(supporter=supporter).select_related("action"):
             rows.append(
@@ -54,7 +58,7 @@ class PetitionsProvider:
             )
         return rows
 
-    def erase(self, supporter):
+    def erase(self, supporter: Supporter) -> int:
         # Signatures stay, without the person: they are what the counts count.
         changed = (
             Signature.objects.filter(supporter=supporter)
@@ -63,7 +67,9 @@ class PetitionsProvider:
         )
         return changed + SolidarityMessage.objects.filter(supporter=supporter).delete()[0]
 
-    def supporter_ids(self, *, on_cases, among=None):
+    def supporter_ids(
+        self, *, on_cases: QuerySet[UrgentAction], among: Collection[int] | None = None
+    ) -> set[int]:
         found: set[int] = set()
         for chunk in in_chunks(among):
             for model in (Signature, ReportedAction, SolidarityMessage):
@@ -73,7 +79,7 @@ class PetitionsProvider:
                 found.update(rows.values_list("supporter_id", flat=True).distinct())
         return found
 
-    def anonymise_cases(self, *, action_ids):
+    def anonymise_cases(self, *, action_ids: Collection[int]) -> int:
         changed = (
             Signature.objects.filter(action_id__in=action_ids)
             .filter(~Q(name="") | ~Q(postal_code="") | ~Q(city="") | ~Q(comment=""))

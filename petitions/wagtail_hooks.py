@@ -73,7 +73,7 @@ class ReadOnlyViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = True
     # Required by ModelViewSet, though no form is ever shown.
-    exclude_form_fields = []
+    exclude_form_fields: list[str] = []
 
     def get_urlpatterns(self):
         keep = {"index", "index_results", "inspect"}

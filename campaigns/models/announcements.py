@@ -44,7 +44,7 @@ class Announcement(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on UA {self.action.number}"
 
-    def content_in(self, language: str) -> dict:
+    def content_in(self, language: str) -> dict[str, str]:
         """{"subject", "body"} in ``language``, else the site's language, else any."""
         from django.conf import settings
 

@@ -1,6 +1,7 @@
 """The case file: Urgent Actions, their targets, follow-ups and deadline history."""
 
 import datetime
+from typing import Self, TypeVar
 
 from django.conf import global_settings, settings
 from django.core.validators import RegexValidator
@@ -32,20 +33,23 @@ class Category(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class UrgentActionQuerySet(models.QuerySet):
-    def open(self):
+class UrgentActionQuerySet(models.QuerySet["UrgentAction"]):
+    def open(self) -> Self:
         return self.filter(status=UrgentAction.Status.OPEN)
 
-    def past_deadline(self, today: datetime.date | None = None):
+    def past_deadline(self, today: datetime.date | None = None) -> Self:
         """Open cases whose deadline day has ended in the site's time zone."""
         return self.open().filter(deadline__lt=today or timezone.localdate())
 
-    def in_listing_order(self):
+    def in_listing_order(self) -> Self:
         """Open cases first, nearest deadline first; then the most recently closed."""
         return in_listing_order(self)
 
 
-def in_listing_order(queryset, via: str = ""):
+_QS = TypeVar("_QS", bound=models.QuerySet[models.Model])
+
+
+def in_listing_order(queryset: _QS, via: str = "") -> _QS:
     """Order `queryset` as cases are listed: open first by nearest deadline, then the most
     recently closed. `via` is the path to the case for querysets of other models, e.g.
     "action__" for pages that present a case, so the database sorts and paginates."""
@@ -185,15 +189,16 @@ class UrgentAction(ClusterableModel):
         )
 
 
-class TargetQuerySet(models.QuerySet):
-    def active(self):
+class TargetQuerySet(models.QuerySet["Target"]):
+    def active(self) -> Self:
         return self.filter(is_active=True)
 
-    def embassies(self):
+    def embassies(self) -> Self:
         return self.active().filter(kind=Target.Kind.EMBASSY)
 
 
-class Target(models.Model):
+# ActionTarget (action_links) is a Wagtail Orderable, untyped: the plugin cannot resolve it.
+class Target(models.Model):  # type: ignore[django-manager-missing]
     """An official or office in the directory; cases pick targets from it."""
 
     class Kind(models.TextChoices):

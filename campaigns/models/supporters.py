@@ -1,6 +1,7 @@
 """Supporters, what they agreed to, and their subscriptions to new cases."""
 
 import secrets
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -102,11 +103,11 @@ def _as_list(value: str) -> list[str]:
     return [item for item in value.split(",") if item]
 
 
-class SubscriptionQuerySet(models.QuerySet):
-    def active(self):
+class SubscriptionQuerySet(models.QuerySet["Subscription"]):
+    def active(self) -> Self:
         return self.filter(confirmed_at__isnull=False, cancelled_at__isnull=True)
 
-    def matching(self, action: UrgentAction):
+    def matching(self, action: UrgentAction) -> Self:
         """Subscriptions that want ``action``: an empty filter means every value."""
         return self.filter(
             models.Q(categories="") | models.Q(categories__contains=f",{action.category},"),

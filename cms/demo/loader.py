@@ -10,7 +10,7 @@ import datetime
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 from django.conf import settings
 
@@ -256,10 +256,20 @@ def paragraph(value: Any, at: At) -> str:
     return f"<p>{text(value, at)}</p>"
 
 
-def stream(value: Any, at: At) -> list[dict]:
+class Quote(TypedDict):
+    text: str
+    attribution: str
+
+
+class Block(TypedDict):
+    type: Literal["heading", "paragraph", "quote"]
+    value: str | Quote
+
+
+def stream(value: Any, at: At) -> list[Block]:
     """StreamField data (cms.blocks.BaseStreamBlock) from a list of one-key items:
     `heading: text`, `paragraph: text`, or `quote:` with `text` and `attribution`."""
-    blocks = []
+    blocks: list[Block] = []
     for index, item in enumerate(items(value, at)):
         item_at = at / index
         if not isinstance(item, dict) or len(item) != 1:
@@ -271,7 +281,7 @@ def stream(value: Any, at: At) -> list[dict]:
             blocks.append({"type": "paragraph", "value": paragraph(content, item_at / kind)})
         elif kind == "quote":
             quote = mapping(content, item_at / kind, required=("text",), optional=("attribution",))
-            words = {"text": text(quote["text"], item_at / kind / "text"), "attribution": ""}
+            words = Quote(text=text(quote["text"], item_at / kind / "text"), attribution="")
             if "attribution" in quote:
                 words["attribution"] = text(quote["attribution"], item_at / kind / "attribution")
             blocks.append({"type": "quote", "value": words})
@@ -284,7 +294,9 @@ def stream(value: Any, at: At) -> list[dict]:
 PAGE_FIELDS = {"body": stream, "intro": paragraph}
 
 
-def read_page(value: Any, at: At, *, required: tuple, optional: tuple = ()) -> dict:
+def read_page(
+    value: Any, at: At, *, required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """A page's slug and, per language, its fields: `body` as StreamField data, `intro` as
     rich text, the rest as text."""
     data = mapping(value, at, required=("slug", *PAGE_LANGUAGES))

@@ -1,6 +1,7 @@
 """Where data lives: the database, the cache, the broker and the Celery beat schedule."""
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -42,6 +43,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, broker, rate limits -------------------------------------------------------
 
 REDIS_URL = env("REDIS_URL", None if IS_PRODUCTION else "")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -61,7 +63,7 @@ CACHES["local"] = {
 }
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, str | bool | int] = {}
 if CELERY_BROKER_URL == "filesystem://":
     # kombu's filesystem transport: a folder stands in for the broker on one machine.
     CELERY_BROKER_TRANSPORT_OPTIONS = {

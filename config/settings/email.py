@@ -30,7 +30,7 @@ else:
 EMAIL_OUTBOX_DIR = VAR_DIR / "outbox"
 # anymail reads its keys (ANYMAIL_POSTMARK_SERVER_TOKEN, ANYMAIL_MAILGUN_API_KEY, …) from
 # settings; copy every ANYMAIL_* variable of the environment into the ANYMAIL dict.
-ANYMAIL = {
+ANYMAIL: dict[str, str | int] = {
     key.removeprefix("ANYMAIL_"): value
     for key, value in os.environ.items()
     if key.startswith("ANYMAIL_") and key != "ANYMAIL_ESP"

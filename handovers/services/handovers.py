@@ -5,12 +5,13 @@ import logging
 import re
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+from wagtail.images.models import AbstractImage
 
 from campaigns.models import Announcement, Target, UrgentAction
 from campaigns.services import announce
@@ -29,7 +30,7 @@ def request_pack(
     action: UrgentAction,
     recipient: Target,
     include_names: bool = True,
-    requested_by: AbstractBaseUser | None = None,
+    requested_by: User | None = None,
 ) -> HandoverPack:
     """Create a queued pack and enqueue its build on commit; returns the pack."""
     pack = HandoverPack.objects.create(
@@ -53,10 +54,10 @@ def record_handover(
     received_by: str = "",
     pack: HandoverPack | None = None,
     count_delivered: int | None = None,
-    photo=None,
+    photo: AbstractImage | None = None,
     is_receipt_acknowledged: bool = False,
     notes: str = "",
-    recorded_by: AbstractBaseUser | None = None,
+    recorded_by: User | None = None,
 ) -> Handover:
     """Record a handover and, on commit, enqueue telling the case's supporters.
 

@@ -18,13 +18,13 @@ import hashlib
 import logging
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -48,7 +48,7 @@ BUILD_LEASE = datetime.timedelta(minutes=15)
 Progress = Callable[[int], None]
 
 
-def counted_signatures(*, action_id: int, until: datetime.datetime):
+def counted_signatures(*, action_id: int, until: datetime.datetime) -> QuerySet[Signature]:
     """The signatures a pack counts: confirmed, not flagged, confirmed by ``until``."""
     return Signature.objects.filter(
         action_id=action_id,
@@ -65,14 +65,14 @@ def _stamp(moment: datetime.datetime) -> str:
 
 def fingerprint_signatures(
     *, action_id: int, until: datetime.datetime, paper: int, on_row: Progress | None = None
-) -> tuple[str, int, collections.Counter]:
+) -> tuple[str, int, collections.Counter[str]]:
     """SHA-256 over the counted set: each "id,confirmed_at" line in id order, then the counts.
 
     Returns (hex digest, online count, online count per country). Anyone holding the
     database can recompute it; changing, adding or removing one signature changes it.
     """
     digest = hashlib.sha256(f"{FINGERPRINT_SCHEME}\n".encode())
-    per_country: collections.Counter = collections.Counter()
+    per_country: collections.Counter[str] = collections.Counter()
     online = 0
     rows = (
         counted_signatures(action_id=action_id, until=until)
@@ -81,6 +81,7 @@ def fingerprint_signatures(
         .iterator(chunk_size=CHUNK)
     )
     for pk, confirmed_at, country in rows:
+        assert confirmed_at is not None  # counted signatures were confirmed by `until`
         digest.update(f"{pk},{_stamp(confirmed_at)}\n".encode())
         per_country[country] += 1
         online += 1
@@ -90,7 +91,9 @@ def fingerprint_signatures(
     return digest.hexdigest(), online, per_country
 
 
-def named_signatures(*, action_id: int, until: datetime.datetime):
+def named_signatures(
+    *, action_id: int, until: datetime.datetime
+) -> QuerySet[Signature, tuple[str, str]]:
     """(name, country) of counted signers with an active consent to pass their name on."""
     consents = Consent.objects.filter(
         supporter_id=OuterRef("supporter_id"),
@@ -107,7 +110,7 @@ def named_signatures(*, action_id: int, until: datetime.datetime):
     )
 
 
-def paper_by_country(action_id: int, paper_total: int) -> collections.Counter:
+def paper_by_country(action_id: int, paper_total: int) -> collections.Counter[str]:
     """Named paper signatures per country; tallies (no country) go under ''."""
     per_country = collections.Counter(
         dict(
@@ -164,7 +167,7 @@ def build_pack(*, pack_id: int) -> bool:
     return True
 
 
-def strip_names(*, action_ids) -> int:
+def strip_names(*, action_ids: Collection[int]) -> int:
     """Delete the files of these cases' ready packs that list names, and queue each for a
     rebuild from today's data, in which erased or anonymised signers have no name and no
     consent; returns how many packs. The files go when the transaction commits."""
@@ -177,9 +180,14 @@ def strip_names(*, action_ids) -> int:
         HandoverPack.objects.filter(pk=pack_id).update(
             status=HandoverPack.Status.QUEUED, progress=0, pdf="", csv="", named_count=0
         )
-        transaction.on_commit(lambda files=files: _delete_files(files))
+        transaction.on_commit(_deleting(files))
         enqueue.build_pack(pack_id)
     return len(packs)
+
+
+def _deleting(names: list[str]) -> Callable[[], None]:
+    """A callback that deletes these files, for on_commit (the names bound now)."""
+    return lambda: _delete_files(names)
 
 
 def _delete_files(names: list[str]) -> None:
@@ -192,6 +200,7 @@ def _build(pack: HandoverPack) -> None:
     action = pack.action
     # A rebuild (strip_names) counts the same set as the first build did.
     until = pack.counted_until or pack.started_at
+    assert until is not None  # claim_pack stamped started_at
     language = pack.recipient.language or settings.LANGUAGE_CODE
     paper = counts.paper_count(action.pk)
     # The shards are exact once settled; here they only scale the progress bar.
@@ -243,12 +252,14 @@ def _write_files(
     pdf_path: str,
     csv_path: str,
     language: str,
-    online_by_country: collections.Counter,
-    paper_by_country: collections.Counter,
+    online_by_country: collections.Counter[str],
+    paper_by_country: collections.Counter[str],
     on_name: Progress,
 ) -> int:
     """Write the PDF and the CSV side by side; returns how many names they list."""
     action = pack.action
+    counted_until = pack.counted_until
+    assert counted_until is not None  # _build fixed it before writing
     footer_text = _("UA %(number)s · delivery pack · fingerprint %(fingerprint)s") % {
         "number": action.number,
         "fingerprint": pack.fingerprint,
@@ -271,11 +282,11 @@ def _write_files(
     with open(csv_path, "w", newline="", encoding="utf-8") as csv_file:
         writer = csv.writer(csv_file)
 
-        def row(*cells) -> None:
+        def row(*cells: object) -> None:
             writer.writerow([safe_cell(cell) for cell in cells])
 
         row(_("Urgent Action"), action.number, action.title)
-        row(_("Counted until"), _stamp(pack.counted_until))
+        row(_("Counted until"), _stamp(counted_until))
         row(_("Fingerprint (SHA-256)"), pack.fingerprint)
         row()
         row(_("Country"), _("Online"), _("Paper"), _("Total"))
@@ -286,7 +297,7 @@ def _write_files(
         if pack.include_names:
             row()
             row(_("Name"), _("Country"))
-            names = named_signatures(action_id=action.pk, until=pack.counted_until)
+            names = named_signatures(action_id=action.pk, until=counted_until)
             lines = pack_pdf.NamePages(canvas, footer_text=footer_text)
             for name, code in names.iterator(chunk_size=CHUNK):
                 country = pack_pdf.country_name(code)

@@ -3,7 +3,7 @@
 import logging
 from collections.abc import Iterator
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from campaigns.models import UrgentAction
@@ -30,9 +30,7 @@ COLUMNS = (
 )
 
 
-def export_signatures(
-    *, action: UrgentAction, user: AbstractBaseUser
-) -> tuple[ExportLog, Iterator[str]]:
+def export_signatures(*, action: UrgentAction, user: User) -> tuple[ExportLog, Iterator[str]]:
     """Log an export and return it with the CSV text of the case's counted signatures.
 
     The text is a generator: rows are read in chunks as it is consumed, and when it ends
@@ -43,7 +41,7 @@ def export_signatures(
     return log, _stream(log)
 
 
-def _rows(log: ExportLog, counter: list[int]) -> Iterator[tuple]:
+def _rows(log: ExportLog, counter: list[int]) -> Iterator[tuple[object, ...]]:
     yield tuple(header for header, _field in COLUMNS)
     signatures = (
         Signature.objects.filter(

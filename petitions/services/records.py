@@ -13,6 +13,7 @@ details), and the signature is inserted unless that supporter already signed the
 
 import dataclasses
 import functools
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
@@ -42,6 +43,7 @@ def record_sign_up(
     else:
         recorded = _step_by_step(supporter, signature, consents)
     if recorded.signature_id is not None:
+        assert recorded.supporter_id is not None  # a signature is written with its supporter
         signature.pk = recorded.signature_id
         signature.supporter_id = recorded.supporter_id
         signature._state.adding = False
@@ -82,14 +84,17 @@ def _in_one_statement(
     supporter: Supporter, signature: Signature, consents: list[Consent]
 ) -> Recorded:
     db = connections[DEFAULT_DB_ALIAS]
-    params = [signature.action_id, UrgentAction.Status.OPEN]
+    # Whatever each field's get_db_prep_save gives: its stub says Any.
+    params: list[Any] = [signature.action_id, UrgentAction.Status.OPEN]
     params += records.supporter_values(supporter, db)
     params += records.values(signature, records.columns(Signature, without="supporter"), db)
     for consent in consents:
         params += records.consent_values(consent, db)
     with records.server_binding_cursor(db) as cursor:
         cursor.execute(_statement(len(consents)), params)
-        supporter_id, signature_id = cursor.fetchone()
+        row = cursor.fetchone()
+    assert row is not None  # a SELECT of two scalar subqueries returns one row
+    supporter_id, signature_id = row
     return Recorded(supporter_id=supporter_id, signature_id=signature_id)
 
 
@@ -120,7 +125,7 @@ def _insert_unless_signed(signature: Signature) -> bool:
     """INSERT … ON CONFLICT DO NOTHING RETURNING id (SQLite 3.35+); True if inserted."""
     fields = records.columns(Signature)
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
+    columns = ", ".join(quote(records.column(field)) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     sql = (
         f"INSERT INTO {quote(Signature._meta.db_table)} ({columns}) "  # noqa: S608

@@ -4,6 +4,7 @@ signatures and actions reported from offline."""
 import dataclasses
 import datetime
 import logging
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -265,7 +266,7 @@ def _confirm_url(signature: Signature) -> str:
     return url_in(signature.language, "petitions:confirm", token=token)
 
 
-def _send(*, signature: Signature, template: str, context: dict) -> None:
+def _send(*, signature: Signature, template: str, context: Mapping[str, object]) -> None:
     send_template(
         template=f"petitions/email/{template}",
         to=signature.supporter.email,

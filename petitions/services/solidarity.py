@@ -2,16 +2,19 @@
 
 import io
 import logging
+from typing import cast
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django_countries.fields import Country
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from campaigns import pdf, supporters
 from campaigns.models import UrgentAction
@@ -51,7 +54,7 @@ def write_message(
 
 
 def moderate_message(
-    *, message: SolidarityMessage, approve: bool, moderated_by: AbstractBaseUser | None
+    *, message: SolidarityMessage, approve: bool, moderated_by: User | None
 ) -> bool:
     """Approve or reject a message; acts only from pending. Returns whether it changed."""
     status = SolidarityMessage.Status.APPROVED if approve else SolidarityMessage.Status.REJECTED
@@ -63,7 +66,7 @@ def moderate_message(
     return bool(changed)
 
 
-def approved_messages(action: UrgentAction):
+def approved_messages(action: UrgentAction) -> QuerySet[SolidarityMessage]:
     return SolidarityMessage.objects.filter(
         action=action, status=SolidarityMessage.Status.APPROVED
     ).order_by("created_at", "pk")
@@ -82,7 +85,7 @@ def messages_pdf(*, action: UrgentAction, language: str = "") -> bytes:
             title=_("UA %(number)s: messages of solidarity") % {"number": action.number},
             author=settings.ORGANISATION_NAME,
         )
-        story: list = [
+        story: list[Flowable] = [
             Paragraph(_("Messages of solidarity"), style["title"]),
             Paragraph(
                 escape(
@@ -98,10 +101,12 @@ def messages_pdf(*, action: UrgentAction, language: str = "") -> bytes:
         ]
         for message in approved_messages(action).iterator():
             text = "<br/>".join(escape(line) for line in message.message.splitlines())
+            # django-countries' stub types the field as CharField's str; it holds a Country.
+            country = cast(Country, message.country)
             story += [
                 Paragraph(text, style["message"]),
                 Paragraph(
-                    f"— {escape(message.name)}, {escape(str(message.country.name))}",
+                    f"— {escape(message.name)}, {escape(str(country.name))}",
                     style["small"],
                 ),
                 Spacer(1, 5 * mm),
