@@ -1,6 +1,8 @@
 """The replies inbox in the Wagtail admin: read, link quarantined mail, publish; and the
 review of postal replies supporters uploaded."""
 
+from typing import cast
+
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -117,17 +119,19 @@ def link_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("replies.view_reply")
-def reply_attachment(request, pk: int):
+def reply_attachment(request: HttpRequest, pk: int) -> HttpResponse:
     """An attachment, always as a download with the type read from its content."""
     attachment = get_object_or_404(ReplyAttachment, pk=pk)
     if not attachment.file:
         raise Http404(_("This attachment was not kept."))
-    return FileResponse(
+    download = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
         filename=attachment.filename or f"attachment-{pk}",
         content_type=attachment.content_type or "application/octet-stream",
     )
+    # cast: requires() is typed for views returning an HttpResponse; a FileResponse streams.
+    return cast(HttpResponse, download)
 
 
 class ReplyViewSet(ModelViewSet):
@@ -201,16 +205,18 @@ def review_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("replies.view_replyquestion")
-def question_upload(request, pk: int):
+def question_upload(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(ReplyQuestion, pk=pk)
     if not question.upload:
         raise Http404(_("Nothing was uploaded."))
-    return FileResponse(
+    download = FileResponse(
         question.upload.open("rb"),
         as_attachment=True,
         filename=f"postal-reply-{pk}",
         content_type=question.upload_content_type or "application/octet-stream",
     )
+    # cast: requires() is typed for views returning an HttpResponse; a FileResponse streams.
+    return cast(HttpResponse, download)
 
 
 class ReplyQuestionIndexView(generic.IndexView):
