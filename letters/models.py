@@ -44,7 +44,7 @@ class Writer(Protocol):
     country: Any  # a django_countries Country
 
 
-def placeholder_values(*, target: Target, writer: Writer, case: UrgentAction) -> dict:
+def placeholder_values(*, target: Target, writer: Writer, case: UrgentAction) -> dict[str, str]:
     """What the placeholders stand for. Never the supporter's email or postal address."""
     return {
         "salutation": target.salutation,
