@@ -8,12 +8,13 @@ are cached for a minute (see _grouped).
 """
 
 import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.core.cache import cache
-from django.db.models import Count
+from django.db.models import Count, Model, QuerySet
 from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,9 @@ from replies.models import Reply
 
 from . import impact
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise, StrPromise
+
 DAYS = 30
 GROUPED_CACHE_SECONDS = 60
 TOP = 12
@@ -38,13 +42,55 @@ CHART_HEIGHT = 120
 BAR_WIDTH = 18
 
 
-def _counted(action: UrgentAction):
+class DayCount(TypedDict):
+    """A day's confirmed signatures, confirmed letters and reported actions."""
+
+    day: datetime.date
+    signatures: int
+    letters: int
+    reported: int
+    total: int
+
+
+class DayBar(DayCount):
+    """A day of the chart: its counts and its bar's geometry in the SVG."""
+
+    x: int
+    height: int
+    y: int
+
+
+class _Grouped(TypedDict):
+    days: list[DayBar]
+    countries: list[tuple[str, int]]
+    sources: list[tuple[str, int]]
+
+
+class CaseDashboard(TypedDict):
+    action: UrgentAction
+    impact: impact.Impact
+    days: list[DayBar]
+    chart_width: int
+    chart_height: int
+    bar_width: int
+    countries: list[tuple[str, int]]
+    sources: "list[tuple[StrOrPromise, int]]"
+    deliveries: "list[tuple[StrPromise, int]]"
+    replies: int
+    handovers: list[Handover]
+    packs: list[HandoverPack]
+    pending_messages: int
+
+
+def _counted(action: UrgentAction) -> QuerySet[Signature]:
     return Signature.objects.filter(
         action=action, status=Signature.Status.CONFIRMED, is_flagged=False
     )
 
 
-def _per_day(queryset, field: str, since: datetime.datetime) -> dict[datetime.date, int]:
+def _per_day(
+    queryset: QuerySet[Model], field: str, since: datetime.datetime
+) -> dict[datetime.date, int]:
     return dict(
         queryset.filter(**{f"{field}__gte": since})
         .annotate(day=TruncDate(field))
@@ -54,7 +100,7 @@ def _per_day(queryset, field: str, since: datetime.datetime) -> dict[datetime.da
     )
 
 
-def actions_per_day(action: UrgentAction, *, days: int = DAYS) -> list[dict]:
+def actions_per_day(action: UrgentAction, *, days: int = DAYS) -> list[DayBar]:
     """One row per day of the last ``days`` (oldest first), with bar geometry for the SVG."""
     today = timezone.localdate()
     first = today - datetime.timedelta(days=days - 1)
@@ -64,25 +110,26 @@ def actions_per_day(action: UrgentAction, *, days: int = DAYS) -> list[dict]:
     letters = _per_day(
         Letter.objects.filter(case=action, status=Letter.Status.CONFIRMED), "confirmed_at", since
     )
-    rows = []
+    counted: list[DayCount] = []
     for offset in range(days):
         day = first + datetime.timedelta(days=offset)
-        row = {
-            "day": day,
-            "signatures": signatures.get(day, 0),
-            "letters": letters.get(day, 0),
-            "reported": reported.get(day, 0),
-        }
-        row["total"] = row["signatures"] + row["letters"] + row["reported"]
-        rows.append(row)
-    peak = max((row["total"] for row in rows), default=0) or 1
-    for index, row in enumerate(rows):
+        signed, wrote, did = signatures.get(day, 0), letters.get(day, 0), reported.get(day, 0)
+        counted.append(
+            DayCount(
+                day=day, signatures=signed, letters=wrote, reported=did, total=signed + wrote + did
+            )
+        )
+    peak = max((row["total"] for row in counted), default=0) or 1
+    rows: list[DayBar] = []
+    for index, row in enumerate(counted):
         height = round(row["total"] * CHART_HEIGHT / peak)
-        row.update(x=index * (BAR_WIDTH + 4), height=height, y=CHART_HEIGHT - height)
+        rows.append(
+            {**row, "x": index * (BAR_WIDTH + 4), "height": height, "y": CHART_HEIGHT - height}
+        )
     return rows
 
 
-def _top(queryset, field: str) -> list[tuple[str, int]]:
+def _top(queryset: QuerySet[Signature], field: str) -> list[tuple[str, int]]:
     return list(
         queryset.values_list(field)
         .annotate(n=Count("*"))
@@ -91,7 +138,7 @@ def _top(queryset, field: str) -> list[tuple[str, int]]:
     )
 
 
-def delivery_health(action: UrgentAction) -> list[tuple[str, int]]:
+def delivery_health(action: UrgentAction) -> "list[tuple[StrPromise, int]]":
     by_status = dict(
         Delivery.objects.filter(letter__case=action)
         .values_list("status")
@@ -109,7 +156,7 @@ def replies(action: UrgentAction) -> int:
     return Reply.objects.filter(case=action, kind=Reply.Kind.REPLY).count()
 
 
-def _grouped(action: UrgentAction) -> dict:
+def _grouped(action: UrgentAction) -> _Grouped:
     """The three groupings over the case's signatures, cached for GROUPED_CACHE_SECONDS.
 
     Each reads every index entry of the case (COUNT(*) lets PostgreSQL answer from the
@@ -117,7 +164,7 @@ def _grouped(action: UrgentAction) -> dict:
     that once a minute however many organizers keep the page open.
     """
     key = f"actions:dashboard:{action.pk}"
-    value = cache.get(key)
+    value: _Grouped | None = cache.get(key)
     if value is None:
         counted = _counted(action)
         value = {
@@ -129,7 +176,7 @@ def _grouped(action: UrgentAction) -> dict:
     return value
 
 
-def case_dashboard(action: UrgentAction) -> dict:
+def case_dashboard(action: UrgentAction) -> CaseDashboard:
     """Everything the dashboard shows; a fixed number of queries whatever the case's size."""
     grouped = _grouped(action)
     days = grouped["days"]
@@ -162,7 +209,7 @@ class CaseListView(_DashboardMixin, TemplateView):
     template_name = "actions/dashboard/index.html"
     page_title = _("Case dashboards")
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
         context = super().get_context_data(**kwargs)
         context["cases"] = UrgentAction.objects.exclude(status=UrgentAction.Status.DRAFT)[:200]
         return context
@@ -175,13 +222,13 @@ class CaseDashboardView(_DashboardMixin, TemplateView):
     def action(self) -> UrgentAction:
         return get_object_or_404(UrgentAction, pk=self.kwargs["pk"])
 
-    def get_page_title(self):
+    def get_page_title(self) -> str:
         return _("Dashboard of UA %(number)s") % {"number": self.action.number}
 
-    def get_page_subtitle(self):
+    def get_page_subtitle(self) -> str:
         return self.action.title
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
         context = super().get_context_data(**kwargs)
         context.update(case_dashboard(self.action))
         context["new_pack_url"] = reverse("handover_packs:add")
@@ -198,12 +245,12 @@ class DashboardViewSet(ViewSet):
     # The address it had in petitions, so organizers' bookmarks keep working.
     url_prefix = "petitions/dashboard"
 
-    def get_urlpatterns(self):
+    def get_urlpatterns(self) -> list[URLPattern]:
         return [
             path("", CaseListView.as_view(), name="index"),
             path("<int:pk>/", CaseDashboardView.as_view(), name="case"),
         ]
 
     @property
-    def menu_url(self):
+    def menu_url(self) -> str:
         return reverse(self.get_url_name("index"))

@@ -15,6 +15,7 @@ times a second.
 """
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 
@@ -22,6 +23,9 @@ from campaigns.models import UrgentAction
 from letters.models import Delivery
 from petitions import counts
 from petitions.models import ReportedAction
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 IMPACT_CACHE_SECONDS = 60
 
@@ -41,7 +45,7 @@ class Impact:
     def total(self) -> int:
         return self.signatures + self.paper + self.letters_delivered + self.reported_total
 
-    def reported_breakdown(self) -> list[tuple[str, str, int]]:
+    def reported_breakdown(self) -> "list[tuple[str, StrPromise, int]]":
         """(kind, label, count) for every kind, zeros included, in the form's order."""
         return [
             (kind, label, self.reported.get(kind, 0)) for kind, label in ReportedAction.Kind.choices
@@ -54,7 +58,7 @@ def _key(action_id: int) -> str:
 
 def letters_delivered(action_id: int) -> int:
     """Letters that reached an official on the case, once per official; cached a minute."""
-    value = cache.get(_key(action_id))
+    value: int | None = cache.get(_key(action_id))
     if value is None:
         value = Delivery.objects.filter(
             letter__case_id=action_id, status=Delivery.Status.DELIVERED

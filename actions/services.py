@@ -25,7 +25,9 @@ logger = logging.getLogger(__name__)
 
 def offers_signing(action: UrgentAction) -> bool:
     """Whether the letter form may also sign the case's petition."""
-    return Petition.objects.filter(action=action).exists()
+    # Petition is a ClusterableModel (untyped), so its manager's answers are Any to mypy.
+    has_petition: bool = Petition.objects.filter(action=action).exists()
+    return has_petition
 
 
 def write_letter(

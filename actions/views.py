@@ -1,14 +1,17 @@
 """The public pages of what a supporter does on several apps at once: writing a letter,
 which can also sign the case's petition. Request → form → service → response."""
 
+from typing import TypedDict
+
 from django.core.exceptions import ValidationError
+from django.forms import BoundField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from campaigns.models import UrgentAction
+from campaigns.models import Target, UrgentAction
 from campaigns.pages import live_revision_id
 from letters.forms import CONSENT_LABEL, ChooseForm, WriteForm
 from letters.services import composing
@@ -16,12 +19,28 @@ from letters.services import composing
 from . import services
 
 
+class _GroupView(TypedDict):
+    """One letter of the page: its language group's officials, fields and previews."""
+
+    language: str
+    language_name: str
+    targets: list[Target]
+    first: Target
+    subject: BoundField
+    body: BoundField
+    sample_body: str
+    share: int
+    beside: composing.LetterText | None
+    preview: composing.LetterText
+
+
 def _case(slug: str) -> UrgentAction:
     """A public case by its URL number (58-20); drafts do not exist for the public."""
-    return get_object_or_404(
+    action: UrgentAction = get_object_or_404(
         UrgentAction.objects.exclude(status=UrgentAction.Status.DRAFT),
         number=slug.replace("-", "/"),
     )
+    return action
 
 
 def _page_revision(action: UrgentAction, language: str) -> int | None:
@@ -35,15 +54,18 @@ def _closed(request: HttpRequest, action: UrgentAction) -> HttpResponse:
 
 def _language_name(code: str) -> str:
     try:
-        return translation.get_language_info(code)["name_translated"]
+        name: str = translation.get_language_info(code)["name_translated"]
     except KeyError:
         return code
+    return name
 
 
-def _compose(request: HttpRequest, action: UrgentAction, form: WriteForm, status: int = 200):
+def _compose(
+    request: HttpRequest, action: UrgentAction, form: WriteForm, status: int = 200
+) -> HttpResponse:
     language = translation.get_language()
     supporter = form.example_supporter()
-    groups = []
+    groups: list[_GroupView] = []
     for group in form.groups:
         own = composing.sample_in(action, language) if group.language != language else None
         first = group.targets[0]

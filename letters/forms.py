@@ -1,5 +1,7 @@
 """Input validation for writing letters; what is written, and to whom, lives in composing."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -67,8 +69,13 @@ class ChooseForm(forms.Form):
             {"targets": [t.pk for t, tier in self.choosable if tier == "primary"]},
         )
         super().__init__(*args, **kwargs)
-        self.fields["targets"].choices = [(t.pk, str(t)) for t, _tier in self.choosable]
+        self._targets_field.choices = [(t.pk, str(t)) for t, _tier in self.choosable]
         self.fields["country"].widget.attrs["autocomplete"] = "country"
+
+    @property
+    def _targets_field(self) -> forms.TypedMultipleChoiceField:
+        # self.fields holds a copy of each declared field, typed as a plain Field.
+        return cast(forms.TypedMultipleChoiceField, self.fields["targets"])
 
 
 class WriteForm(ChooseForm):
@@ -126,7 +133,7 @@ class WriteForm(ChooseForm):
         super().__init__(data, action=action, initial=initial)
         self.fields["country"].widget = forms.HiddenInput()
         self.fields["targets"].widget = forms.MultipleHiddenInput()
-        self.fields["targets"].widget.choices = self.fields["targets"].choices
+        self.fields["targets"].widget.choices = self._targets_field.choices
         if not offers_signing:
             del self.fields["also_sign"]
         for group in self.groups:

@@ -14,6 +14,7 @@ import time
 import requests
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.test.signals import setting_changed
 
 from . import tokens
@@ -43,14 +44,26 @@ def message_id_for(delivery: Delivery) -> str:
     return f"<{tokens.make_token(delivery.pk)}@{letters_domain()}>"
 
 
-def build_letter_message(*, delivery: Delivery, connection=None) -> EmailMessage:
+class TrackedMessage(EmailMessage):
+    """An email with what anymail passes to the ESP, which returns it in tracking webhooks.
+
+    anymail reads ``metadata`` and ``tags`` off any EmailMessage; this class only says so.
+    """
+
+    metadata: dict[str, str]
+    tags: list[str]
+
+
+def build_letter_message(
+    *, delivery: Delivery, connection: BaseEmailBackend | None = None
+) -> TrackedMessage:
     """The email for one delivery, with anymail metadata carrying the delivery id."""
     letter, target = delivery.letter, delivery.target
     values = placeholder_values(target=target, writer=letter, case=letter.case)
     subject = header_safe(fill_placeholders(letter.subject, values))
     body = fill_placeholders(letter.body, values)
     sender = f"{letter.name} via {settings.ORGANISATION_NAME}"
-    message = EmailMessage(
+    message = TrackedMessage(
         subject=subject,
         body=body,
         from_email=f"{display_name(sender)} <{settings.LETTERS_FROM_EMAIL}>",
@@ -76,7 +89,7 @@ _generation = 0
 ESP_IDLE_SECONDS = 15
 
 
-def _forget_esp_connections(*, setting: str, **kwargs) -> None:
+def _forget_esp_connections(*, setting: str, **kwargs: object) -> None:
     # Tests switch EMAIL_BACKEND and ANYMAIL between tests: a held connection is then stale.
     global _generation
     if setting.startswith(("EMAIL_", "ANYMAIL")):
@@ -86,9 +99,10 @@ def _forget_esp_connections(*, setting: str, **kwargs) -> None:
 setting_changed.connect(_forget_esp_connections)
 
 
-def esp_connection():
+def esp_connection() -> BaseEmailBackend:
     """This thread's open connection to the ESP, opened on first use and kept open."""
-    held = getattr(_held, "value", None)
+    # (generation, connection, when last used)
+    held: tuple[int, BaseEmailBackend, float] | None = getattr(_held, "value", None)
     now = time.monotonic()
     if held is not None and (held[0] != _generation or now - held[2] > ESP_IDLE_SECONDS):
         drop_esp_connection()
@@ -102,7 +116,7 @@ def esp_connection():
     return held[1]
 
 
-def _read_environment_once(connection) -> None:
+def _read_environment_once(connection: BaseEmailBackend) -> None:
     """Settle the proxy and CA bundle of the environment on the connection's requests
     session as it opens, instead of requests looking them up (and for a ~/.netrc file)
     on every letter: a tenth of a worker's CPU per letter (bench/deliver.py)."""

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
+from django_countries.fields import Country, CountryField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
 from campaigns.models import LANGUAGE_CHOICES, Supporter, Target, UrgentAction
@@ -44,7 +44,7 @@ class Writer(Protocol):
     country: Any  # a django_countries Country
 
 
-def placeholder_values(*, target: Target, writer: Writer, case: UrgentAction) -> dict:
+def placeholder_values(*, target: Target, writer: Writer, case: UrgentAction) -> dict[str, str]:
     """What the placeholders stand for. Never the supporter's email or postal address."""
     return {
         "salutation": target.salutation,
@@ -123,7 +123,11 @@ class Letter(models.Model):
     # form's name for the same address.
     name = models.CharField(_("name"), max_length=120, default="")
     city = models.CharField(_("city"), max_length=100, blank=True, default="")
-    country = CountryField(_("country"), blank=True, default="")
+    # The field's descriptor gives a Country (falsy when blank); django-countries' stubs
+    # leave CharField's str, so the annotation says what an instance holds.
+    country: "models.CharField[str | Country, Country]" = CountryField(
+        _("country"), blank=True, default=""
+    )
     language = models.CharField(_("language"), max_length=10, default="es")
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"))

@@ -1,9 +1,13 @@
 """What letters holds about a supporter, for campaigns.privacy (export, erasure, retention)."""
 
-from django.db.models import Q
+from collections.abc import Collection
+
+from django.db import models
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.models import Supporter, UrgentAction
 from campaigns.privacy import in_chunks, row
 
 from .models import Delivery, Letter
@@ -11,7 +15,7 @@ from .models import Delivery, Letter
 LETTER_FIELDS = ["name", "city", "country", "subject", "body"]
 
 
-def _cancel_undelivered(letters) -> int:
+def _cancel_undelivered(letters: QuerySet[Letter]) -> int:
     """Letters not yet sent are not sent: pending ones and queued deliveries are cancelled."""
     now = timezone.now()
     changed = letters.filter(status=Letter.Status.PENDING_CONFIRMATION).update(
@@ -22,7 +26,7 @@ def _cancel_undelivered(letters) -> int:
     ).update(status=Delivery.Status.CANCELLED, cancelled_at=now, lease_expires_at=None)
 
 
-def _blank(letters) -> int:
+def _blank(letters: QuerySet[Letter]) -> int:
     # The country stays, as on signatures: counts by country are made of it.
     return letters.filter(~Q(name="") | ~Q(city="") | ~Q(subject="") | ~Q(body="")).update(
         name="", city="", subject="", body=""
@@ -32,10 +36,11 @@ def _blank(letters) -> int:
 class LettersProvider:
     label = _("Letters")
 
-    def personal_fields(self):
+    def personal_fields(self) -> list[tuple[type[models.Model], str]]:
         return [(Letter, name) for name in LETTER_FIELDS]
 
-    def export(self, supporter):
+    # Rows as campaigns.privacy.row makes them: field name -> a JSON scalar.
+    def export(self, supporter: Supporter) -> list[dict[str, str | int | float | bool | None]]:
         rows = []
         letters = (
             Letter.objects.filter(supporter=supporter)
@@ -58,11 +63,13 @@ class LettersProvider:
             )
         return rows
 
-    def erase(self, supporter):
+    def erase(self, supporter: Supporter) -> int:
         letters = Letter.objects.filter(supporter=supporter)
         return _cancel_undelivered(letters) + _blank(letters)
 
-    def supporter_ids(self, *, on_cases, among=None):
+    def supporter_ids(
+        self, *, on_cases: QuerySet[UrgentAction], among: Collection[int] | None = None
+    ) -> set[int]:
         found: set[int] = set()
         for chunk in in_chunks(among):
             letters = Letter.objects.filter(case__in=on_cases)
@@ -71,6 +78,6 @@ class LettersProvider:
             found.update(letters.values_list("supporter_id", flat=True).distinct())
         return found
 
-    def anonymise_cases(self, *, action_ids):
+    def anonymise_cases(self, *, action_ids: Collection[int]) -> int:
         letters = Letter.objects.filter(case_id__in=action_ids)
         return _cancel_undelivered(letters) + _blank(letters)

@@ -9,6 +9,8 @@ large body), this reads the body up to PLUMA_INBOUND_MAX_BYTES before the view d
 Anything else keeps Django's limit; anymail's view still checks the secret itself.
 """
 
+from collections.abc import Callable
+
 from anymail.utils import get_anymail_setting, get_request_basic_auth
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -34,7 +36,7 @@ def _has_webhook_secret(request: HttpRequest) -> bool:
 
 
 class InboundMailBodyMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

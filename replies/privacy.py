@@ -4,8 +4,13 @@ Replies themselves come from officials; what is the supporter's are their answer
 you get a reply?" and the photos of postal replies they uploaded.
 """
 
+from collections.abc import Collection
+
+from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.models import Supporter, UrgentAction
 from campaigns.privacy import row
 
 from .models import ReplyQuestion
@@ -14,11 +19,12 @@ from .models import ReplyQuestion
 class RepliesProvider:
     label = _("Your answers about replies")
 
-    def personal_fields(self):
+    def personal_fields(self) -> list[tuple[type[models.Model], str]]:
         # Answers are choices and timestamps; the upload is a file, erased below.
         return []
 
-    def export(self, supporter):
+    # Rows as campaigns.privacy.row makes them: field name -> a JSON scalar.
+    def export(self, supporter: Supporter) -> list[dict[str, str | int | float | bool | None]]:
         questions = ReplyQuestion.objects.filter(letter__supporter=supporter).exclude(answer="")
         return [
             row(
@@ -32,7 +38,7 @@ class RepliesProvider:
             for question in questions.select_related("letter__case", "target")
         ]
 
-    def erase(self, supporter):
+    def erase(self, supporter: Supporter) -> int:
         changed = 0
         questions = ReplyQuestion.objects.filter(letter__supporter=supporter).exclude(upload="")
         for question in questions:
@@ -42,10 +48,12 @@ class RepliesProvider:
             changed += 1
         return changed
 
-    def supporter_ids(self, *, on_cases, among=None):
+    def supporter_ids(
+        self, *, on_cases: QuerySet[UrgentAction], among: Collection[int] | None = None
+    ) -> set[int]:
         # Every question hangs on a letter, and letters' provider already names its writer.
         return set()
 
-    def anonymise_cases(self, *, action_ids):
+    def anonymise_cases(self, *, action_ids: Collection[int]) -> int:
         # As before the move: retention leaves answers and uploads to erasure (erase above).
         return 0

@@ -3,7 +3,7 @@ which officials answer. Request → form → service → response; redirect afte
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,18 +18,26 @@ from .responsiveness import responsiveness
 Answer = ReplyQuestion.Answer
 
 
-def _question_or_none(token: str):
+def _question_or_none(token: str) -> ReplyQuestion | None:
     try:
         return services.question_for_token(token)
     except services.QuestionLinkError:
         return None
 
 
-def _link_problem(request):
+def _link_problem(request: HttpRequest) -> HttpResponse:
     return render(request, "replies/link_problem.html", status=400)
 
 
-def _page(request, question, token: str, *, status=200, upload_form=None, follow_up_form=None):
+def _page(
+    request: HttpRequest,
+    question: ReplyQuestion,
+    token: str,
+    *,
+    status: int = 200,
+    upload_form: UploadForm | None = None,
+    follow_up_form: FollowUpForm | None = None,
+) -> HttpResponse:
     chosen = request.GET.get("answer", "")
     if follow_up_form is None and services.can_follow_up(question):
         subject, body = services.follow_up_text(question)
@@ -49,7 +57,7 @@ def _page(request, question, token: str, *, status=200, upload_form=None, follow
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-def question(request, token: str):
+def question(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows the buttons (link scanners change nothing); POST records the answer."""
     found = _question_or_none(token)
     if found is None:
@@ -67,7 +75,7 @@ def question(request, token: str):
 
 @never_cache
 @require_POST
-def upload(request, token: str):
+def upload(request: HttpRequest, token: str) -> HttpResponse:
     found = _question_or_none(token)
     if found is None:
         return _link_problem(request)
@@ -84,7 +92,7 @@ def upload(request, token: str):
 
 @never_cache
 @require_POST
-def follow_up(request, token: str):
+def follow_up(request: HttpRequest, token: str) -> HttpResponse:
     found = _question_or_none(token)
     if found is None:
         return _link_problem(request)
@@ -109,5 +117,5 @@ def follow_up(request, token: str):
 
 
 @require_GET
-def responsiveness_page(request):
+def responsiveness_page(request: HttpRequest) -> HttpResponse:
     return render(request, "replies/responsiveness.html", {"rows": responsiveness()})

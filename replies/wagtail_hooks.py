@@ -1,9 +1,13 @@
 """The replies inbox in the Wagtail admin: read, link quarantined mail, publish; and the
 review of postal replies supporters uploaded."""
 
-from django.http import FileResponse, Http404
+from typing import cast
+
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail import hooks
@@ -14,6 +18,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
+from campaigns.models import UrgentAction
 from campaigns.permissions import WrittenBySitePolicy, requires
 
 from . import services
@@ -25,13 +30,20 @@ for _model in (Reply, ReplyQuestion):
     register_permission_policy(_model, WrittenBySitePolicy(_model, denied=("add", "delete")))
 
 
-class ReplyIndexView(generic.IndexView):
-    def get_base_queryset(self):
-        return super().get_base_queryset().select_related("case", "target")
+def _organizer(request: HttpRequest) -> User | None:
+    """Who acts in an admin view; `requires` lets in only users with the permission."""
+    return request.user if request.user.is_authenticated else None
 
-    def get_edit_url(self, instance):
+
+class ReplyIndexView(generic.IndexView):
+    def get_base_queryset(self) -> QuerySet[Reply]:
+        replies: QuerySet[Reply] = super().get_base_queryset()
+        return replies.select_related("case", "target")
+
+    def get_edit_url(self, instance: Reply) -> str:
         # A message's title opens it for reading (and marks it read), not the edit form.
-        return self.get_inspect_url(instance)
+        url: str = self.get_inspect_url(instance)
+        return url
 
 
 class ReplyInspectView(generic.InspectView):
@@ -39,21 +51,22 @@ class ReplyInspectView(generic.InspectView):
 
     template_name = "replies/admin/inspect.html"
 
-    def get_object(self, queryset=None):
+    def get_object(self, queryset: QuerySet[Reply] | None = None) -> Reply:
         return get_object_or_404(
             Reply.objects.select_related("case", "target", "delivery", "inbound"), pk=self.pk
         )
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         services.mark_reply_read(reply=self.object)
-        return super().get(request, *args, **kwargs)
+        response: HttpResponse = super().get(request, *args, **kwargs)
+        return response
 
-    def get_fields(self):
+    def get_fields(self) -> list[str]:
         return ["kind", "state", "case", "target", "routed_by", "quarantine_reason"]
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        reply = self.object
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
+        context: dict[str, object] = super().get_context_data(**kwargs)
+        reply: Reply = self.object
         can_change = self.request.user.has_perm("replies.change_reply")
         context["reply"] = reply
         context["attachments"] = reply.attachments.all()
@@ -71,13 +84,13 @@ class ReplyInspectView(generic.InspectView):
 
 @require_POST
 @requires("replies.change_reply")
-def publish_reply(request, pk: int):
+def publish_reply(request: HttpRequest, pk: int) -> HttpResponse:
     reply = get_object_or_404(Reply, pk=pk)
     form = PublishForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Write a summary to publish this reply."))
     elif services.publish_reply(
-        reply=reply, summary=form.cleaned_data["summary"], user=request.user
+        reply=reply, summary=form.cleaned_data["summary"], user=_organizer(request)
     ):
         messages.success(
             request, _("Published on the case page; the supporters who wrote are being told.")
@@ -91,7 +104,7 @@ def publish_reply(request, pk: int):
 
 @require_POST
 @requires("replies.change_reply")
-def link_reply(request, pk: int):
+def link_reply(request: HttpRequest, pk: int) -> HttpResponse:
     reply = get_object_or_404(Reply, pk=pk)
     form = LinkForm(request.POST)
     if not form.is_valid():
@@ -99,25 +112,26 @@ def link_reply(request, pk: int):
     elif reply.state == Reply.State.PUBLISHED:
         messages.warning(request, _("A published reply stays with its case."))
     else:
-        services.link_reply(
-            reply=reply, case=form.cleaned_data["case"], target=form.cleaned_data["target"]
-        )
-        messages.success(request, _("Linked to UA %(number)s.") % {"number": reply.case.number})
+        case: UrgentAction = form.cleaned_data["case"]
+        services.link_reply(reply=reply, case=case, target=form.cleaned_data["target"])
+        messages.success(request, _("Linked to UA %(number)s.") % {"number": case.number})
     return redirect("reply_inbox:inspect", pk)
 
 
 @requires("replies.view_reply")
-def reply_attachment(request, pk: int):
+def reply_attachment(request: HttpRequest, pk: int) -> HttpResponse:
     """An attachment, always as a download with the type read from its content."""
     attachment = get_object_or_404(ReplyAttachment, pk=pk)
     if not attachment.file:
         raise Http404(_("This attachment was not kept."))
-    return FileResponse(
+    download = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
         filename=attachment.filename or f"attachment-{pk}",
         content_type=attachment.content_type or "application/octet-stream",
     )
+    # cast: requires() is typed for views returning an HttpResponse; a FileResponse streams.
+    return cast(HttpResponse, download)
 
 
 class ReplyViewSet(ModelViewSet):
@@ -142,8 +156,9 @@ class ReplyViewSet(ModelViewSet):
     # The edit view changes the published summary only; routing has its own forms.
     form_fields = ["summary"]
 
-    def get_urlpatterns(self):
-        return super().get_urlpatterns() + [
+    def get_urlpatterns(self) -> list[URLPattern | URLResolver]:
+        patterns: list[URLPattern | URLResolver] = super().get_urlpatterns()
+        return patterns + [
             path("<int:pk>/publish/", publish_reply, name="publish"),
             path("<int:pk>/link/", link_reply, name="link"),
             path("attachment/<int:pk>/", reply_attachment, name="attachment"),
@@ -153,7 +168,7 @@ class ReplyViewSet(ModelViewSet):
 class ReplyQuestionInspectView(generic.InspectView):
     template_name = "replies/admin/question_inspect.html"
 
-    def get_fields(self):
+    def get_fields(self) -> list[str]:
         return [
             "letter",
             "target",
@@ -166,22 +181,23 @@ class ReplyQuestionInspectView(generic.InspectView):
             "follow_up_letter",
         ]
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["question"] = self.object
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
+        context: dict[str, object] = super().get_context_data(**kwargs)
+        question: ReplyQuestion = self.object
+        context["question"] = question
         context["can_review"] = (
             self.request.user.has_perm("replies.change_replyquestion")
-            and self.object.upload_state == ReplyQuestion.Review.WAITING
+            and question.upload_state == ReplyQuestion.Review.WAITING
         )
         return context
 
 
 @require_POST
 @requires("replies.change_replyquestion")
-def review_upload(request, pk: int):
+def review_upload(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(ReplyQuestion, pk=pk)
     accepted = request.POST.get("decision") == "accept"
-    if services.review_upload(question=question, accepted=accepted, user=request.user):
+    if services.review_upload(question=question, accepted=accepted, user=_organizer(request)):
         messages.success(request, _("Review recorded."))
     else:
         messages.warning(request, _("This upload was already reviewed."))
@@ -189,21 +205,24 @@ def review_upload(request, pk: int):
 
 
 @requires("replies.view_replyquestion")
-def question_upload(request, pk: int):
+def question_upload(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(ReplyQuestion, pk=pk)
     if not question.upload:
         raise Http404(_("Nothing was uploaded."))
-    return FileResponse(
+    download = FileResponse(
         question.upload.open("rb"),
         as_attachment=True,
         filename=f"postal-reply-{pk}",
         content_type=question.upload_content_type or "application/octet-stream",
     )
+    # cast: requires() is typed for views returning an HttpResponse; a FileResponse streams.
+    return cast(HttpResponse, download)
 
 
 class ReplyQuestionIndexView(generic.IndexView):
-    def get_edit_url(self, instance):
-        return self.get_inspect_url(instance)
+    def get_edit_url(self, instance: ReplyQuestion) -> str:
+        url: str = self.get_inspect_url(instance)
+        return url
 
 
 class ReplyQuestionViewSet(ModelViewSet):
@@ -224,8 +243,9 @@ class ReplyQuestionViewSet(ModelViewSet):
     list_filter = ["answer", "upload_state", "target"]
     form_fields = ["answer"]
 
-    def get_urlpatterns(self):
-        return super().get_urlpatterns() + [
+    def get_urlpatterns(self) -> list[URLPattern | URLResolver]:
+        patterns: list[URLPattern | URLResolver] = super().get_urlpatterns()
+        return patterns + [
             path("<int:pk>/review/", review_upload, name="review"),
             path("<int:pk>/upload/", question_upload, name="upload"),
         ]
@@ -238,6 +258,6 @@ class RepliesViewSetGroup(ViewSetGroup):
     items = (ReplyViewSet("reply_inbox"), ReplyQuestionViewSet("reply_questions"))
 
 
-@hooks.register("register_admin_viewset")
-def register_viewset():
+@hooks.register("register_admin_viewset")  # type: ignore[untyped-decorator]  # Wagtail is untyped
+def register_viewset() -> RepliesViewSetGroup:
     return RepliesViewSetGroup()

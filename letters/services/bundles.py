@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypedDict
 
 from django.conf import settings
 from django.db import transaction
@@ -67,7 +67,27 @@ def bundle_deliveries(key: str) -> QuerySet[Delivery]:
     return Delivery.objects.filter(status=Status.SENDING, message_id=bundle_message_id(key))
 
 
-def waiting_for_bundles() -> QuerySet:
+class WaitingTarget(TypedDict):
+    """A printed-bundle target with letters waiting (waiting_for_bundles)."""
+
+    target_id: int
+    target__name: str
+    target__title: str
+    waiting: int
+
+
+class OpenBundle(TypedDict):
+    """A bundle prepared and not yet posted (open_bundles)."""
+
+    message_id: str
+    target_id: int
+    target__name: str
+    letters: int
+    prepared_at: datetime.datetime | None  # Min(sending_at), a nullable column
+    key: str
+
+
+def waiting_for_bundles() -> QuerySet[Delivery, WaitingTarget]:
     """Per printed-bundle target: how many letters wait to be bundled."""
     return (
         Delivery.objects.filter(
@@ -81,7 +101,7 @@ def waiting_for_bundles() -> QuerySet:
     )
 
 
-def open_bundles() -> list[dict]:
+def open_bundles() -> list[OpenBundle]:
     """Bundles prepared and not yet posted, with their target, size and date."""
     rows = (
         Delivery.objects.filter(status=Status.SENDING, message_id__startswith="<b")
@@ -89,7 +109,7 @@ def open_bundles() -> list[dict]:
         .annotate(letters=Count("pk"), prepared_at=Min("sending_at"))
         .order_by("prepared_at")
     )
-    bundles = []
+    bundles: list[OpenBundle] = []
     for row in rows:
         key = row["message_id"][1:].partition("@")[0]
         if BUNDLE_KEY.match(key):
@@ -169,7 +189,7 @@ class _Writer:
         self.left, self.right, self.top, self.bottom = 25 * mm, 20 * mm, 25 * mm, 25 * mm
         self.y = self.height - self.top
 
-    def line(self, text: str, *, size: float = 11, bold: bool = False, right=False) -> None:
+    def line(self, text: str, *, size: float = 11, bold: bool = False, right: bool = False) -> None:
         font = self.bold if bold else self.regular
         usable = self.width - self.left - self.right
         for part in simpleSplit(text, font, size, usable) or [""]:

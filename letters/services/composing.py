@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -36,6 +37,9 @@ from campaigns.models import ActionTarget, Consent, Supporter, Target, UrgentAct
 from .. import enqueue
 from ..models import Letter, LetterTemplate, fill_placeholders, placeholder_values
 from .queueing import queue_letter
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +162,7 @@ def letter_language(
 def group_by_language(
     *, action: UrgentAction, targets: Iterable[Target], supporter_language: str
 ) -> list[LetterGroup]:
-    templates = {template.language: template for template in action.letter_templates.all()}
+    templates = {template.language: template for template in _sample_letters(action).all()}
     groups: dict[str, LetterGroup] = {}
     for target in targets:
         language = letter_language(
@@ -170,7 +174,14 @@ def group_by_language(
 
 
 def sample_in(action: UrgentAction, language: str) -> LetterTemplate | None:
-    return action.letter_templates.filter(language=language).first()
+    return _sample_letters(action).filter(language=language).first()
+
+
+def _sample_letters(action: UrgentAction) -> "RelatedManager[LetterTemplate]":
+    # UrgentAction is a ClusterableModel (untyped), so mypy does not see the reverse
+    # relation LetterTemplate.case adds to it; this is its type.
+    templates: RelatedManager[LetterTemplate] = action.letter_templates
+    return templates
 
 
 def preview(
@@ -257,7 +268,13 @@ def max_age() -> int:
     return getattr(settings, "PLUMA_CONFIRM_LINK_MAX_AGE", 3 * 24 * 3600)
 
 
-def _letter_ids(data: dict) -> list[int]:
+class _ConfirmPayload(TypedDict):
+    """What a confirmation link signs: the letter ids, under the key links already sent use."""
+
+    l: list[int]  # noqa: E741
+
+
+def _letter_ids(data: _ConfirmPayload) -> list[int]:
     ids = [int(pk) for pk in data["l"]]
     if not ids:
         raise ValueError("no letters")
@@ -271,7 +288,8 @@ CONFIRM_LINK: Link[list[int]] = Link(
 
 
 def make_token(letter_ids: Iterable[int]) -> str:
-    return CONFIRM_LINK.make({"l": sorted(letter_ids)})
+    payload: _ConfirmPayload = {"l": sorted(letter_ids)}
+    return CONFIRM_LINK.make(payload)
 
 
 def read_token(token: str, *, check_age: bool = True) -> list[int]:

@@ -11,7 +11,6 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -21,7 +20,7 @@ from campaigns.models import Target
 
 from .. import enqueue, tokens
 from ..errors import SendErrorKind, sort_send_error
-from ..messages import display_name, header_safe, letters_domain
+from ..messages import TrackedMessage, display_name, header_safe, letters_domain
 from ..models import Delivery, DeliveryPolicy, Letter, fill_placeholders, placeholder_values
 from .sending import Outcome, esp_message_id, failure_fields, lease_duration
 
@@ -107,7 +106,7 @@ def _supporter_line(letter: Letter) -> str:
     return f"{letter.name}, {place}" if place else letter.name
 
 
-def build_digest_message(*, target: Target, deliveries: list[Delivery]) -> EmailMessage:
+def build_digest_message(*, target: Target, deliveries: list[Delivery]) -> TrackedMessage:
     """One email with every letter of the digest, in the target's language."""
     count = len(deliveries)
     with translation.override(target.language):
@@ -148,7 +147,7 @@ def build_digest_message(*, target: Target, deliveries: list[Delivery]) -> Email
                 )
             )
     first = deliveries[0]
-    message = EmailMessage(
+    message = TrackedMessage(
         subject=header_safe(subject),
         body="\n\n".join(parts) + "\n",
         from_email=f"{display_name(settings.ORGANISATION_NAME)} <{settings.LETTERS_FROM_EMAIL}>",
@@ -216,7 +215,9 @@ def _fail_all(*, ids: list[int], code: str, error: str) -> None:
         enqueue.tell_supporter_of_failure(delivery_id)
 
 
-def _record_digest_error(*, target_id: int, ids: list[int], first_id: int, exc) -> Outcome:
+def _record_digest_error(
+    *, target_id: int, ids: list[int], first_id: int, exc: Exception
+) -> Outcome:
     kind, code, text = sort_send_error(exc)
     if kind == SendErrorKind.UNCERTAIN:
         _record_digest_sent(ids=ids, first_id=first_id, esp_id="", error=text)

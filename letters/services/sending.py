@@ -10,12 +10,15 @@ import collections
 import datetime
 import logging
 import random
+from collections.abc import Collection
 from enum import StrEnum
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models import F
+from django.db.models.expressions import Combinable, CombinedExpression
 from django.utils import timezone
 
 from campaigns.models import Target
@@ -179,7 +182,9 @@ def _reserve_slots(
     return slots
 
 
-def _deliver_claimed(*, claimed: list[Delivery], started: datetime.datetime) -> collections.Counter:
+def _deliver_claimed(
+    *, claimed: list[Delivery], started: datetime.datetime
+) -> collections.Counter[str]:
     """The rest of deliver_many(), for rows this worker has claimed: outcome → count."""
     outcomes: collections.Counter[str] = collections.Counter()
     to_send = []
@@ -243,7 +248,11 @@ def _requeue(*, rows: list[Delivery], slots: dict[int, datetime.datetime]) -> in
 
 
 def _hand_back(
-    *, delivery_id: int, until: datetime.datetime, has_pace_slot: bool, **fields
+    *,
+    delivery_id: int,
+    until: datetime.datetime,
+    has_pace_slot: bool,
+    **fields: str | Combinable,
 ) -> None:
     """Return a claimed row to the queue until ``until``; a short wait rides on a countdown."""
     wait = (until - timezone.now()).total_seconds()
@@ -260,7 +269,18 @@ def _hand_back(
         enqueue.deliver_later(delivery_id, countdown=max(wait, 0))
 
 
-def failure_fields(*, code: str, error: str) -> dict:
+class FailureFields(TypedDict):
+    """The columns an UPDATE that fails a delivery sets (failure_fields)."""
+
+    status: str
+    failed_at: datetime.datetime
+    error_code: str
+    error: str
+    lease_expires_at: None
+    attempts: CombinedExpression
+
+
+def failure_fields(*, code: str, error: str) -> FailureFields:
     """The UPDATE that fails a delivery (or every letter of a digest) for good."""
     return {
         "status": Status.FAILED,
@@ -273,7 +293,11 @@ def failure_fields(*, code: str, error: str) -> dict:
 
 
 def fail_delivery(
-    *, delivery_id: int, code: str, error: str, from_statuses=(Status.SENDING,)
+    *,
+    delivery_id: int,
+    code: str,
+    error: str,
+    from_statuses: Collection[str] = (Status.SENDING,),
 ) -> bool:
     """Mark a delivery failed for good and tell the supporter (on commit)."""
     failed = Delivery.objects.filter(pk=delivery_id, status__in=from_statuses).update(

@@ -1,6 +1,7 @@
 """Tracking: ESP webhook events move sent letters to delivered, bounced or failed."""
 
 import hashlib
+from collections.abc import Mapping
 
 from anymail.signals import AnymailTrackingEvent, EventType
 from django.db import transaction
@@ -49,10 +50,10 @@ def _find_delivery_ids(event: AnymailTrackingEvent) -> list[int]:
     its delivery id, a digest the id of its first delivery, whose Message-ID its letters
     share. Else by the ESP's message id, which a digest's letters also share.
     """
-    metadata = event.metadata or {}
+    metadata: Mapping[str, str] = event.metadata or {}
     for key in ("delivery_id", "digest_of"):
         try:
-            delivery_id = int(metadata.get(key))
+            delivery_id = int(metadata.get(key, ""))
         except (TypeError, ValueError):
             continue
         found = list(Delivery.objects.filter(pk=delivery_id).values_list("message_id", flat=True))

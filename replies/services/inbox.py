@@ -5,7 +5,9 @@ official and agreed to updates are told through campaigns' announcements, never 
 """
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -51,7 +53,7 @@ def link_reply(*, reply: Reply, case: UrgentAction, target: Target | None = None
     return reply
 
 
-def publish_reply(*, reply: Reply, summary: str, user=None) -> bool:
+def publish_reply(*, reply: Reply, summary: str, user: User | None = None) -> bool:
     """Put a routed reply on its case's timeline with an editorial summary.
 
     Acts only on a reply of a case that is not yet published; returns whether it did.
@@ -76,7 +78,7 @@ def publish_reply(*, reply: Reply, summary: str, user=None) -> bool:
     return bool(moved)
 
 
-def readers_of(reply: Reply):
+def readers_of(reply: Reply) -> QuerySet[Delivery, int]:
     """Supporters whose letter on the reply's case went out to its official (or any, if unknown).
 
     announce narrows them further to those who agreed to updates and are not erased.
@@ -87,9 +89,9 @@ def readers_of(reply: Reply):
     return deliveries.values_list("letter__supporter_id", flat=True).distinct()
 
 
-def _reply_news(reply: Reply) -> dict[str, dict[str, str]]:
+def _reply_news(reply: Reply, case: UrgentAction) -> dict[str, dict[str, str]]:
     """The announcement's subject and body in each language (announce adds the rest)."""
-    case, target = reply.case, reply.target
+    target = reply.target
     values = {"number": case.number, "title": case.title}
     content = {}
     for code, _name in settings.LANGUAGES:
@@ -120,12 +122,13 @@ def announce_reply(*, reply_id: int) -> None:
         .filter(pk=reply_id, state=State.PUBLISHED)
         .first()
     )
-    if reply is None:
+    # A published reply has a case (the reply_published_is_routed_reply constraint).
+    if reply is None or reply.case is None:
         return
     announce(
         action=reply.case,
         kind=Announcement.Kind.REPLY,
         reference=reply.pk,
-        content=_reply_news(reply),
+        content=_reply_news(reply, reply.case),
         supporter_ids=list(readers_of(reply)),
     )

@@ -11,6 +11,7 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -270,7 +271,7 @@ def upload_postal_reply(*, question: ReplyQuestion, content: bytes) -> str:
     return ""
 
 
-def review_upload(*, question: ReplyQuestion, accepted: bool, user=None) -> bool:
+def review_upload(*, question: ReplyQuestion, accepted: bool, user: User | None = None) -> bool:
     """waiting → accepted or rejected, by an organizer."""
     state = Review.ACCEPTED if accepted else Review.REJECTED
     moved = ReplyQuestion.objects.filter(pk=question.pk, upload_state=Review.WAITING).update(

@@ -7,8 +7,9 @@ as a .eml file and run `manage.py receive_email reply.eml`.
 
 import sys
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from replies.services import receive_message
 
@@ -18,7 +19,7 @@ MAX_BYTES = 50 * 1024 * 1024
 class Command(BaseCommand):
     help = "Store an email (a .eml file, or - for standard input) and route it as a reply."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="path of a .eml file, or - to read standard input")
         parser.add_argument(
             "--recipient",
@@ -28,7 +29,8 @@ class Command(BaseCommand):
         )
         parser.add_argument("--sender", default="", help="the envelope sender, if known")
 
-    def handle(self, *args, **options):
+    # Options are argparse's values, of each option's own type (as BaseCommand.handle says).
+    def handle(self, *args: str, **options: Any) -> None:
         raw = self._read(options["file"])
         if not raw.strip():
             raise CommandError("The message is empty.")
