@@ -1,16 +1,6 @@
 """The tasks letters' services enqueue, by name: services never import tasks."""
 
-from typing import cast
-
-from celery.contrib.django.task import DjangoTask
-
 from campaigns.enqueue import task
-
-
-def _on_commit_task(name: str) -> DjangoTask[..., object]:
-    # campaigns.enqueue.task() is typed as a plain Task, but Celery's Django fixup makes
-    # every task of this app a DjangoTask, which is what has delay_on_commit.
-    return cast("DjangoTask[..., object]", task(name))
 
 
 def deliver_later(delivery_id: int, *, countdown: float) -> None:
@@ -22,7 +12,7 @@ def deliver_many(delivery_ids: list[int]) -> None:
 
 
 def tell_supporter_of_failure(delivery_id: int) -> None:
-    _on_commit_task("letters.tasks.tell_supporter_of_failure").delay_on_commit(delivery_id)
+    task("letters.tasks.tell_supporter_of_failure").delay_on_commit(delivery_id)
 
 
 def send_digest(target_id: int) -> None:
@@ -30,4 +20,4 @@ def send_digest(target_id: int) -> None:
 
 
 def send_letter_confirmation(letter_ids: list[int]) -> None:
-    _on_commit_task("letters.tasks.send_letter_confirmation").delay_on_commit(letter_ids)
+    task("letters.tasks.send_letter_confirmation").delay_on_commit(letter_ids)

@@ -1,22 +1,12 @@
 """The tasks replies' services enqueue, by name: services never import tasks (tasks import
 services). Tests that replace a task's ``delay`` still see it here: it is the same object."""
 
-from typing import cast
-
-from celery.contrib.django.task import DjangoTask
-
 from campaigns.enqueue import task
-
-
-def _on_commit_task(name: str) -> DjangoTask[..., object]:
-    # campaigns.enqueue.task() is typed as a plain Task, but Celery's Django fixup makes
-    # every task of this app a DjangoTask, which is what has delay_on_commit.
-    return cast("DjangoTask[..., object]", task(name))
 
 
 def record_reply(inbound_id: int) -> None:
     """On commit of the caller's transaction (the stored message must be there to read)."""
-    _on_commit_task("replies.tasks.record_reply").delay_on_commit(inbound_id)
+    task("replies.tasks.record_reply").delay_on_commit(inbound_id)
 
 
 def send_reply_questions(letter_id: int) -> None:
