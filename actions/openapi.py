@@ -68,10 +68,10 @@ OPENAPI: dict[str, Any] = {
         },
         "/actions/{slug}/session/": {
             "get": {
-                "summary": "What a visitor's copy of the cached case page needs to sign",
+                "summary": "A fresh start time for the signing form, and the live count",
                 "description": (
-                    "A CSRF token (and its cookie), the signing form's signed start time and "
-                    "the live count. Never cached."
+                    "What a visitor's copy of the cached case page may refresh by script. "
+                    "Never cached; sets no cookie."
                 ),
                 "operationId": "getSigningSession",
                 "parameters": [SLUG],
@@ -111,9 +111,8 @@ OPENAPI: dict[str, Any] = {
             },
             "Session": {
                 "type": "object",
-                "required": ["csrf", "started", "is_open", "counts"],
+                "required": ["started", "is_open", "counts"],
                 "properties": {
-                    "csrf": {"type": "string"},
                     "started": {"type": "string", "description": "The form's signed start time"},
                     "is_open": {"type": "boolean"},
                     "counts": COUNTS,

@@ -9,10 +9,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from campaigns.models import Target, UrgentAction
 from campaigns.pages import live_revision_id
+from campaigns.public_forms import send_back, too_many
 from letters.forms import CONSENT_LABEL, ChooseForm, WriteForm
 from letters.services import composing
 
@@ -41,10 +43,6 @@ def _case(slug: str) -> UrgentAction:
         number=slug.replace("-", "/"),
     )
     return action
-
-
-def _page_revision(action: UrgentAction, language: str) -> int | None:
-    return live_revision_id(action, language)
 
 
 def _closed(request: HttpRequest, action: UrgentAction) -> HttpResponse:
@@ -100,6 +98,8 @@ def _compose(
     return render(request, "actions/letters/write.html", context, status=status)
 
 
+# A public form: no CSRF token, the post's origin is checked (campaigns/defences.py).
+@csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 def write_letter(request: HttpRequest, slug: str) -> HttpResponse:
@@ -122,6 +122,14 @@ def write_letter(request: HttpRequest, slug: str) -> HttpResponse:
         if not form.is_valid():
             return _compose(request, action, form, status=400)
         data = form.cleaned_data
+        screening = form.screen(request, scope=f"write:{action.pk}", email=data["email"])
+        if screening.over_rate:
+            return too_many(request, {"action": action})
+        if screening.refusal:
+            return _compose(request, action, send_back(form, screening.refusal), status=400)
+        if screening.flag:
+            # Accepted like any other, and nothing written: a bot learns nothing.
+            return redirect("letters:check_email", slug=action.slug)
         try:
             services.write_letter(
                 action=action,
@@ -134,7 +142,8 @@ def write_letter(request: HttpRequest, slug: str) -> HttpResponse:
                 texts=form.texts(),
                 also_sign=bool(data.get("also_sign")),
                 consent_text=str(CONSENT_LABEL) if data["consent"] else "",
-                page_revision_id=data["page_revision"],
+                # The revision this site showed, not one the browser names.
+                page_revision_id=live_revision_id(action, language),
             )
         except composing.WritingClosed:
             return _closed(request, action)
@@ -159,7 +168,6 @@ def write_letter(request: HttpRequest, slug: str) -> HttpResponse:
         initial={
             "country": choose.cleaned_data["country"],
             "targets": choose.cleaned_data["targets"],
-            "page_revision": _page_revision(action, language),
         },
     )
     return _compose(request, action, form)

@@ -149,7 +149,8 @@ def _steady_state() -> None:
     """
     from django.conf import settings
 
-    from petitions import abuse, counts, services
+    from campaigns import counts, services
+    from campaigns import defences as abuse
 
     settings.PLUMA_PUBLIC_CASE_SECONDS = 3600
     settings.PLUMA_COUNT_CACHE_SECONDS = 3600
@@ -219,7 +220,7 @@ def _old_enough(started: str) -> str:
     """The form's start time as if it had been filled in for a minute (not too fast)."""
     if not started:
         return started
-    from petitions import abuse
+    from campaigns import defences as abuse
 
     return abuse.form_started_token(issued_at=time.time() - 60)
 

@@ -7,6 +7,7 @@ from django_countries import countries
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from .models import Category, Subscription, Target, UrgentAction
+from .public_forms import DefendedForm
 from .subscriptions import CONSENT_TEXT
 
 # Outcomes that conclude a case; an open case may only show interim progress.
@@ -121,14 +122,14 @@ class SubscriptionChoicesForm(forms.Form):
         self.fields["countries"].choices = list(countries)
 
 
-class SubscribeForm(SubscriptionChoicesForm):
+class SubscribeForm(SubscriptionChoicesForm, DefendedForm):
     email = forms.EmailField(label=_("Your email"), max_length=254)
     agree = forms.BooleanField(label=CONSENT_TEXT)
 
     field_order = ["email", "categories", "countries", "frequency", "agree"]
 
 
-class EmailForm(forms.Form):
+class EmailForm(DefendedForm):
     email = forms.EmailField(label=_("Your email"), max_length=254)
 
 

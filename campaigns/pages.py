@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import Protocol
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from .models import UrgentAction
 
 # How long a case's address is kept in the shared cache: emails and the API ask for it
 # once per message, and a page moves rarely (publishing forgets it: cms/cache.py).
 URL_CACHE_SECONDS = 60
+_MISSING = object()
 
 
 class CasePages(Protocol):
@@ -61,8 +62,29 @@ def case_url(action: UrgentAction, language: str | None = None) -> str:
 
 def forget_case_url(action_id: int) -> None:
     cache.delete_many([_key(action_id, code) for code, _name in settings.LANGUAGES])
+    caches["local"].delete_many(
+        [_revision_key(action_id, code) for code, _name in settings.LANGUAGES]
+    )
+
+
+# Signing records the revision shown with every consent: each web process keeps what it
+# read this long (publishing forgets this process's copy at once: cms/signals.py).
+REVISION_LOCAL_SECONDS = 2
+
+
+def _revision_key(action_id: int, language: str) -> str:
+    return f"campaigns:page-revision:{action_id}:{language}"
 
 
 def live_revision_id(action: UrgentAction, language: str) -> int | None:
-    """The revision of the case page a visitor in ``language`` is shown now."""
-    return _pages.live_revision_id(action, language) if _pages is not None else None
+    """The revision of the case page a visitor in ``language`` is shown now: what a
+    consent given on that page records (never a revision the browser names)."""
+    if _pages is None:
+        return None
+    local = caches["local"]
+    key = _revision_key(action.pk, language)
+    found = local.get(key, _MISSING)
+    if found is _MISSING:
+        found = _pages.live_revision_id(action, language)
+        local.set(key, found, REVISION_LOCAL_SECONDS)
+    return found if isinstance(found, int) else None

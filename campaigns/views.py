@@ -16,11 +16,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import confirmations, services
+from . import confirmations, defences, services
 from .forms import EmailForm, EraseForm, SubscribeForm, SubscriptionChoicesForm
 from .links import LinkError
 from .mail import read_subscription_token, read_unsubscribe_token
 from .models import Consent, Supporter, UrgentAction
+from .public_forms import REFUSALS, send_back, too_many
 from .subscriptions import describe, subscription_for
 
 SESSION_KEY = "campaigns.supporter"
@@ -49,6 +50,7 @@ def _bad_link(request: HttpRequest) -> HttpResponse:
     return link_problem(request)
 
 
+@csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str, kind: str) -> HttpResponse:
@@ -58,24 +60,25 @@ def confirm(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     and redirects to what comes next. Mounted by each app on its own path, with ``kind``.
     """
     confirmation = confirmations.confirmation(kind)
+    refused = request.method == "POST" and defences.is_cross_site(request)
     try:
-        if request.method == "POST":
+        if request.method == "POST" and not refused:
             return redirect(confirmation.confirm(token))
         pending = confirmation.pending(token)
     except LinkError as error:
         return link_problem(
             request, error.kind, confirmations.problem_context(confirmation, token, error)
         )
-    return render(
-        request,
-        "campaigns/confirm.html",
-        {"confirmation": confirmation, "pending": pending, "action": pending.action},
-    )
+    context = {"confirmation": confirmation, "pending": pending, "action": pending.action}
+    if refused:
+        context["refusal"] = REFUSALS[defences.Refusal.CROSS_SITE]
+    return render(request, "campaigns/confirm.html", context, status=400 if refused else 200)
 
 
 # --- subscriptions ---------------------------------------------------------------------------
 
 
+@csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 def subscribe(request: HttpRequest) -> HttpResponse:
@@ -83,6 +86,14 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
+            screening = form.screen(request, scope="subscribe", email=data["email"])
+            if screening.over_rate:
+                return too_many(request)
+            if screening.refusal:
+                form = send_back(form, screening.refusal)
+                return render(request, "campaigns/subscribe.html", {"form": form}, status=400)
+            if screening.flag:
+                return redirect("campaigns:subscribe_sent")
             services.subscribe(
                 email=data["email"],
                 language=translation.get_language(),
@@ -108,22 +119,26 @@ def _subscription(token: str):
     return subscription_for(subscription_id=read[0], token=read[1]) if read else None
 
 
+@csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 def confirm_subscription(request: HttpRequest, token: str) -> HttpResponse:
     subscription = _subscription(token)
     if subscription is None or subscription.cancelled_at:
         return _bad_link(request)
-    if request.method == "POST":
+    refused = request.method == "POST" and defences.is_cross_site(request)
+    if request.method == "POST" and not refused:
         services.confirm_subscription(subscription=subscription)
         return redirect("campaigns:manage", token=token)
+    context = {"subscription": subscription, "summary": describe(subscription)}
+    if refused:
+        context["refusal"] = REFUSALS[defences.Refusal.CROSS_SITE]
     return render(
-        request,
-        "campaigns/confirm_subscription.html",
-        {"subscription": subscription, "summary": describe(subscription)},
+        request, "campaigns/confirm_subscription.html", context, status=400 if refused else 200
     )
 
 
+@csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 def manage(request: HttpRequest, token: str) -> HttpResponse:
@@ -138,7 +153,11 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     }
     form = SubscriptionChoicesForm(request.POST or None, initial=initial)
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and defences.is_cross_site(request):
+        form.full_clean()
+        form.add_error(None, REFUSALS[defences.Refusal.CROSS_SITE])
+        status = 400
+    elif request.method == "POST":
         if "cancel" in request.POST:
             services.cancel_subscription(subscription=subscription)
             return redirect("campaigns:manage", token=token)
@@ -190,14 +209,22 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 # --- supporters' data ---------------------------------------------------------------------------
 
 
+@csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 def my_data(request: HttpRequest) -> HttpResponse:
     """Ask for a link to one's data; the answer is the same for any address."""
     form = EmailForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            services.request_data_link(email=form.cleaned_data["email"])
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        screening = form.screen(request, scope="my-data", email=email)
+        if screening.over_rate:
+            return too_many(request)
+        if screening.refusal:
+            form = send_back(form, screening.refusal)
+        else:
+            if not screening.flag:
+                services.request_data_link(email=email)
             return _notice(
                 request,
                 _("Check your email"),
@@ -206,13 +233,17 @@ def my_data(request: HttpRequest) -> HttpResponse:
                     "The link works once."
                 ),
             )
-        return render(request, "campaigns/my_data.html", {"form": form}, status=400)
-    return render(request, "campaigns/my_data.html", {"form": form})
+    status = 400 if form.is_bound else 200
+    return render(request, "campaigns/my_data.html", {"form": form}, status=status)
 
 
+@csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 def open_my_data(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST" and defences.is_cross_site(request):
+        context = {"refusal": REFUSALS[defences.Refusal.CROSS_SITE]}
+        return render(request, "campaigns/open_my_data.html", context, status=400)
     if request.method == "POST":
         supporter = services.open_data_link(token=token)
         if supporter is None:

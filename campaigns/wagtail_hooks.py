@@ -14,9 +14,9 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import log
 
-from . import services
+from . import defences, services
 from .forms import FollowUpForm, TargetForm, UrgentActionForm
-from .models import FollowUp, Target, UrgentAction
+from .models import BlockedEmailDomain, FollowUp, Target, UrgentAction
 
 
 class ServiceSaveMixin:
@@ -161,6 +161,39 @@ class FollowUpViewSet(ModelViewSet):
     edit_handler = ObjectList(FollowUp.panels, base_form_class=FollowUpForm)
 
 
+class BlocklistCreateView(generic.CreateView):
+    def save_instance(self):
+        instance = super().save_instance()
+        defences.forget_blocked_domains()
+        return instance
+
+
+class BlocklistEditView(generic.EditView):
+    def save_instance(self):
+        instance = super().save_instance()
+        defences.forget_blocked_domains()
+        return instance
+
+
+class BlocklistDeleteView(generic.DeleteView):
+    def delete_action(self):
+        super().delete_action()
+        defences.forget_blocked_domains()
+
+
+class BlockedEmailDomainViewSet(ModelViewSet):
+    model = BlockedEmailDomain
+    icon = "warning"
+    menu_label = _("Blocked email domains")
+    copy_view_enabled = False
+    add_view_class = BlocklistCreateView
+    edit_view_class = BlocklistEditView
+    delete_view_class = BlocklistDeleteView
+    form_fields = ["domain", "reason"]
+    list_display = ["domain", "reason", "created_at"]
+    search_fields = ["domain"]
+
+
 class CasesViewSetGroup(ModelViewSetGroup):
     menu_label = _("Cases")
     menu_icon = "warning"
@@ -169,6 +202,8 @@ class CasesViewSetGroup(ModelViewSetGroup):
         UrgentActionViewSet("urgent_actions"),
         FollowUpViewSet("follow_ups"),
         TargetViewSet("targets"),
+        # Read by every public form's defences (campaigns/defences.py).
+        BlockedEmailDomainViewSet("blocked_email_domains"),
     )
 
 

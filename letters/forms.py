@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from campaigns.models import Supporter, UrgentAction
+from campaigns.public_forms import DefendedForm
 from campaigns.validators import (
     MAX_SUPPORTER_NAME,
     clean_supporter_name,
@@ -78,7 +79,7 @@ class ChooseForm(forms.Form):
         return cast(forms.TypedMultipleChoiceField, self.fields["targets"])
 
 
-class WriteForm(ChooseForm):
+class WriteForm(ChooseForm, DefendedForm):
     """The letter itself: who writes, and one subject and body per letter language.
 
     The text fields depend on the chosen targets (one pair per language group, named
@@ -106,8 +107,6 @@ class WriteForm(ChooseForm):
     also_sign = forms.BooleanField(label=_("Also sign the petition"), required=False)
     # Separate from the letter and unticked: writing is not agreeing to hear from us.
     consent = forms.BooleanField(label=CONSENT_LABEL, required=False)
-    # The case page revision the writer came from, kept with the consent as its record.
-    page_revision = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(
         self,

@@ -1,18 +1,19 @@
-"""The signing form's JSON: a visitor's session data and the proof-of-work challenge.
+"""The signing form's JSON: a visitor's start time and the live count, and the
+proof-of-work challenge.
 
 The public case API (lists, counts, the OpenAPI file) is actions' (actions/api.py); these
 two are the signing form's own, at /api/v1/actions/<slug>/session/ and …/challenge/.
 """
 
 from django.http import HttpRequest, JsonResponse
-from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from campaigns import defences
 from campaigns.public import public_case
 
-from . import abuse, counts
+from . import counts
 
 
 def not_found(slug: str) -> JsonResponse:
@@ -25,21 +26,16 @@ def not_found(slug: str) -> JsonResponse:
 @require_GET
 @never_cache
 def session(request: HttpRequest, slug: str) -> JsonResponse:
-    """What a visitor's copy of the (shared, cacheable) case page needs: a CSRF token, the
-    form's signed start time and the live count.
-
-    The case page is the same HTML for everyone so a CDN or page cache can serve it; the
-    only per-visitor state of the signing form, its CSRF token, comes from here (this also
-    sets the CSRF cookie), fetched by a few lines of script.
-    """
+    """What a visitor's copy of the (shared, cacheable) case page may refresh by script:
+    the form's signed start time, as of now rather than of the page's rendering, and the
+    live count. Nothing here is needed to sign: the page works without it."""
     action = public_case(slug, select_related=("petition",))
     if action is None:
         return not_found(slug)
     return JsonResponse(
         {
-            "csrf": get_token(request),
             # When this visitor's copy of the form was issued (the minimum fill time).
-            "started": abuse.form_started_token(),
+            "started": defences.form_started_token(),
             "is_open": action.is_open,
             "counts": counts.counts_for(action).as_dict(),
         }
@@ -52,4 +48,4 @@ def challenge(request: HttpRequest, slug: str) -> JsonResponse:
     """A fresh proof-of-work challenge (ALTCHA's JSON format) for the signing form."""
     if public_case(slug) is None:
         return not_found(slug)
-    return JsonResponse(abuse.create_challenge())
+    return JsonResponse(defences.create_challenge())

@@ -15,6 +15,8 @@ from django_countries.fields import (  # type: ignore[attr-defined]
     LazyTypedChoiceField,
 )
 
+from campaigns import defences
+from campaigns.public_forms import DefendedForm
 from campaigns.validators import (
     MAX_SUPPORTER_NAME,
     clean_supporter_name,
@@ -22,7 +24,6 @@ from campaigns.validators import (
     validate_supporter_name,
 )
 
-from . import abuse
 from .models import FieldMode, Petition, ReportedAction
 
 # The rules for names (links, control characters, formulas, length) are shared with
@@ -57,7 +58,7 @@ class CountryChoiceField(LazyTypedChoiceField):
         return str(value) in _country_codes()
 
 
-class SignatureForm(forms.Form):
+class SignatureForm(DefendedForm):
     """Every field a signing form can have. Build forms with `signature_form`, which leaves
     out or requires the optional ones as the petition asks."""
 
@@ -89,20 +90,10 @@ class SignatureForm(forms.Form):
     )
     consent = forms.BooleanField(label=CONSENT_LABEL, required=False)
     share_name = forms.BooleanField(label=SHARE_NAME_LABEL, required=False)
-    # Filled in by the page, the same for every visitor: which revision was shown, and
-    # (by the page's script) the utm_source of the visit.
-    page_revision = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    # Filled in by the page's script: the utm_source of the visit.
     source = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
-    # Abuse defences (see abuse.py). `started` comes per visitor with the CSRF token;
-    # the honeypot is a text box people never see; `altcha` carries the challenge's
-    # solution when the case asks for one.
-    started = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
-    website = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
+    # The start time and the honeypot come with DefendedForm (campaigns/defences.py);
+    # `altcha` carries the challenge's solution when the case asks for one.
     altcha = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
     # Whether the petition asks for the proof-of-work challenge (set by signature_form).
@@ -120,7 +111,7 @@ class SignatureForm(forms.Form):
         if (
             self.requires_challenge
             and not self.errors
-            and not abuse.is_valid_solution(cleaned.get("altcha", ""))
+            and not defences.is_valid_solution(cleaned.get("altcha", ""))
         ):
             raise forms.ValidationError(
                 _(
@@ -193,14 +184,14 @@ EMAIL_ERRORS = {
 }
 
 
-class ResendForm(forms.Form):
+class ResendForm(DefendedForm):
     email = forms.EmailField(label=_("Your email"), max_length=254, error_messages=EMAIL_ERRORS)
 
 
 # --- reported actions and solidarity messages -----------------------------------------
 
 
-class ReportActionForm(forms.Form):
+class ReportActionForm(DefendedForm):
     kind = forms.ChoiceField(
         label=_("What did you do?"),
         choices=ReportedAction.Kind.choices,
@@ -218,7 +209,7 @@ class ReportActionForm(forms.Form):
     )
 
 
-class SolidarityMessageForm(forms.Form):
+class SolidarityMessageForm(DefendedForm):
     name = forms.CharField(
         label=_("Your name"),
         validators=[validate_supporter_name],

@@ -1,20 +1,19 @@
 """The signing form's session endpoint, answered near the top of the middleware stack.
 
-Every visitor of a case page fetches /api/v1/actions/<number>/session/ once (its CSRF
-token, the form's signed start time and the live count: petitions/api.py), so during a
-peak it is half of all the requests signing makes. It reads no session, user or
+Every visitor of a case page with scripts on fetches /api/v1/actions/<number>/session/
+once (the form's signed start time and the live count: petitions/api.py), so during a
+peak it is half of all the requests signing makes. It reads no cookie, session, user or
 message, and speaks the API's one language, so it is answered here, below security,
 static files and the page cache and above the rest of the stack, which cost it about as
-much CPU as the endpoint itself (bench/README.md). The CSRF middleware still does its part:
-it reads the visitor's CSRF cookie, and sets it on the way out.
+much CPU as the endpoint itself (bench/README.md).
 """
 
 import functools
 import re
+from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import reverse
 from django.utils import translation
 
@@ -32,15 +31,12 @@ def _session_path() -> re.Pattern:
 
 
 class SessionEndpointMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.csrf = CsrfViewMiddleware(get_response)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         match = _session_path().fullmatch(request.path)
         if match is None:
             return self.get_response(request)
-        self.csrf.process_request(request)
         with translation.override(settings.LANGUAGE_CODE):
-            response = api.session(request, match["slug"])
-        return self.csrf.process_response(request, response)
+            return api.session(request, match["slug"])

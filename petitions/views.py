@@ -8,13 +8,13 @@ from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.core import is_ratelimited
 
 from campaigns.models import UrgentAction
-from campaigns.pages import case_url
+from campaigns.pages import case_url, live_revision_id
 from campaigns.public import public_case_or_404
+from campaigns.public_forms import send_back, too_many
 
-from . import abuse, services
+from . import services
 from .forms import (
     CONSENT_LABEL,
     SHARE_NAME_LABEL,
@@ -45,31 +45,33 @@ def _closed(request: HttpRequest, action: UrgentAction) -> HttpResponse:
     return render(request, "petitions/closed.html", {"action": action}, status=409)
 
 
+# Public forms take no CSRF token: their pages are cached for everyone and work with
+# scripts off. They check where a post comes from instead (campaigns/defences.py).
+@csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 def sign(request: HttpRequest, slug: str) -> HttpResponse:
-    """The signing form on a page of its own (no-script fallback, and where errors show)."""
+    """The signing form on a page of its own (where errors show, and links from emails)."""
     action = _case(slug)
     if not action.is_open:
         return _closed(request, action)
     petition = petition_of(action)
     if request.method == "GET":
-        form = signature_form(
-            petition,
-            initial={
-                "source": request.GET.get("utm_source"),
-                # This page is never cached, so it can carry the visitor's own timestamp.
-                "started": abuse.form_started_token(),
-            },
-        )
+        form = signature_form(petition, initial={"source": request.GET.get("utm_source")})
         return render(request, "petitions/sign.html", {"action": action, "form": form})
     form = signature_form(petition, request.POST)
     if not form.is_valid():
         return render(request, "petitions/sign.html", {"action": action, "form": form}, status=400)
     data = form.cleaned_data
-    flag_reason = abuse.flag_reason(
-        request, action=action, honeypot=data["website"], started=data["started"]
+    screening = form.screen(
+        request, scope=f"sign:{action.pk}", rate=settings.PLUMA_SIGN_RATE, email=data["email"]
     )
+    if screening.refusal:
+        context = {"action": action, "form": send_back(form, screening.refusal)}
+        return render(request, "petitions/sign.html", context, status=400)
+    if screening.over_rate:
+        return too_many(request, {"action": action})
+    language = translation.get_language()
     try:
         services.sign(
             action=action,
@@ -79,12 +81,13 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
             postal_code=data.get("postal_code", ""),
             city=data.get("city", ""),
             comment=data.get("comment", ""),
-            language=translation.get_language(),
+            language=language,
             source=data["source"],
             consent_text=str(CONSENT_LABEL) if data["consent"] else "",
             share_name_text=str(SHARE_NAME_LABEL) if data.get("share_name") else "",
-            page_revision_id=data["page_revision"],
-            flag_reason=flag_reason,
+            # The revision this site showed, not one the browser names.
+            page_revision_id=live_revision_id(action, language),
+            flag_reason=screening.flag,
         )
     except services.SigningClosed:
         return _closed(request, action)
@@ -96,6 +99,7 @@ def check_email(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "petitions/check_email.html", {"action": _case(slug)})
 
 
+@csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 def new_link(request: HttpRequest, slug: str) -> HttpResponse:
@@ -104,8 +108,16 @@ def new_link(request: HttpRequest, slug: str) -> HttpResponse:
     form = ResendForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            services.resend_confirmation(action=action, email=form.cleaned_data["email"])
-            return redirect("petitions:check_email", slug=action.slug)
+            email = form.cleaned_data["email"]
+            screening = form.screen(request, scope=f"new-link:{action.pk}", email=email)
+            if screening.over_rate:
+                return too_many(request, {"action": action})
+            if screening.refusal:
+                form = send_back(form, screening.refusal)
+            else:
+                if not screening.flag:
+                    services.resend_confirmation(action=action, email=email)
+                return redirect("petitions:check_email", slug=action.slug)
         status = 400
     else:
         status = 200
@@ -130,19 +142,6 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
 # --- reported actions and solidarity messages -----------------------------------------
 
 
-def _over_rate(request: HttpRequest, group: str) -> bool:
-    return is_ratelimited(
-        request,
-        group=group,
-        key=lambda _group, req: abuse.client_ip(req),
-        rate=getattr(settings, "PLUMA_REPORT_RATE", "30/h"),
-        method="POST",
-        increment=True,
-    )
-
-
-# The case page is cached for everyone and carries no CSRF token; a forged report could
-# only add one count per made-up address, which the rate limit caps, and needs no login.
 @csrf_exempt
 @require_POST
 def report_action(request: HttpRequest, slug: str) -> HttpResponse:
@@ -151,11 +150,15 @@ def report_action(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         context = {"action": action, "report_form": form}
         return render(request, "petitions/report_action.html", context, status=400)
-    if _over_rate(request, f"petitions.report:{action.pk}"):
-        return render(request, "petitions/too_many.html", {"action": action}, status=429)
-    services.report_action(
-        action=action, email=form.cleaned_data["email"], kind=form.cleaned_data["kind"]
-    )
+    email = form.cleaned_data["email"]
+    screening = form.screen(request, scope=f"report:{action.pk}", email=email)
+    if screening.over_rate:
+        return too_many(request, {"action": action})
+    if screening.refusal:
+        context = {"action": action, "report_form": send_back(form, screening.refusal)}
+        return render(request, "petitions/report_action.html", context, status=400)
+    if not screening.flag:
+        services.report_action(action=action, email=email, kind=form.cleaned_data["kind"])
     # The same answer for a first and a repeated report: nothing to probe.
     return redirect("petitions:action_reported", slug=action.slug)
 
@@ -165,6 +168,7 @@ def action_reported(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "petitions/reported.html", {"action": action})
 
 
+@csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 def write_message(request: HttpRequest, slug: str) -> HttpResponse:
@@ -179,17 +183,22 @@ def write_message(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         context = {"action": action, "message_form": form}
         return render(request, "petitions/message.html", context, status=400)
-    if _over_rate(request, f"petitions.message:{action.pk}"):
-        return render(request, "petitions/too_many.html", {"action": action}, status=429)
     data = form.cleaned_data
-    solidarity.write_message(
-        action=action,
-        name=data["name"],
-        email=data["email"],
-        country=data["country"],
-        message=data["message"],
-        language=translation.get_language(),
-    )
+    screening = form.screen(request, scope=f"message:{action.pk}", email=data["email"])
+    if screening.over_rate:
+        return too_many(request, {"action": action})
+    if screening.refusal:
+        context = {"action": action, "message_form": send_back(form, screening.refusal)}
+        return render(request, "petitions/message.html", context, status=400)
+    if not screening.flag:
+        solidarity.write_message(
+            action=action,
+            name=data["name"],
+            email=data["email"],
+            country=data["country"],
+            message=data["message"],
+            language=translation.get_language(),
+        )
     return redirect("petitions:message_sent", slug=action.slug)
 
 

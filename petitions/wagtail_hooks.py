@@ -25,9 +25,8 @@ from wagtail.permissions import register_permission_policy
 from campaigns.models import UrgentAction
 from campaigns.permissions import WrittenBySitePolicy, requires
 
-from . import abuse, admin_views, counts, services
+from . import admin_views, counts, services
 from .models import (
-    BlockedEmailDomain,
     ExportLog,
     PaperSignature,
     PaperTally,
@@ -170,39 +169,6 @@ class PaperSignatureViewSet(ModelViewSet):
     list_per_page = 50
 
 
-class BlocklistCreateView(generic.CreateView):
-    def save_instance(self):
-        instance = super().save_instance()
-        abuse.forget_blocked_domains()
-        return instance
-
-
-class BlocklistEditView(generic.EditView):
-    def save_instance(self):
-        instance = super().save_instance()
-        abuse.forget_blocked_domains()
-        return instance
-
-
-class BlocklistDeleteView(generic.DeleteView):
-    def delete_action(self):
-        super().delete_action()
-        abuse.forget_blocked_domains()
-
-
-class BlockedEmailDomainViewSet(ModelViewSet):
-    model = BlockedEmailDomain
-    icon = "warning"
-    menu_label = _("Blocked email domains")
-    copy_view_enabled = False
-    add_view_class = BlocklistCreateView
-    edit_view_class = BlocklistEditView
-    delete_view_class = BlocklistDeleteView
-    form_fields = ["domain", "reason"]
-    list_display = ["domain", "reason", "created_at"]
-    search_fields = ["domain"]
-
-
 class ExportLogViewSet(ReadOnlyViewSet):
     model = ExportLog
     icon = "download"
@@ -300,7 +266,6 @@ class PetitionsViewSetGroup(ModelViewSetGroup):
         SignatureViewSet("signatures"),
         PaperTallyViewSet("paper_tallies"),
         PaperSignatureViewSet("paper_signatures"),
-        BlockedEmailDomainViewSet("blocked_email_domains"),
         ExportLogViewSet("signature_exports"),
         SolidarityMessageViewSet("solidarity_messages"),
         ReportedActionViewSet("reported_actions"),

@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from campaigns.models import AnnouncementDelivery
+from campaigns.models import AnnouncementDelivery, BlockedEmailDomain
 from handovers.models import Handover, HandoverPack
 from letters.models import Delivery, Letter
 from replies.models import InboundMessage, Reply, ReplyAttachment, ReplyQuestion
@@ -32,6 +32,7 @@ BEFORE = [
 MOVED = {
     "replies": ["inboundmessage", "reply", "replyattachment", "replyquestion"],
     "handovers": ["handoverpack", "handover"],
+    "campaigns": ["blockedemaildomain"],
 }
 
 
@@ -130,6 +131,7 @@ def write_old_rows(apps) -> dict[str, int]:
     sent = model("campaigns.AnnouncementDelivery").objects.create(
         announcement=announcement, supporter=supporter, status="sent"
     )
+    model("petitions.BlockedEmailDomain").objects.create(domain="spam.example", reason="test")
     return {
         "case": case.pk,
         "official": official.pk,
@@ -190,6 +192,8 @@ def test_a_database_from_before_the_redesign_keeps_every_row_and_link():
     assert (letter.name, letter.city, letter.country.code) == ("Ana López", "Ottawa", "CA")
     # Announcements gained the outbox's hand-out stamp; a sent row needs none.
     assert AnnouncementDelivery.objects.get(pk=ids["announcement_delivery"]).handed_out_at is None
+    # The blocklist the defences of every form read.
+    assert BlockedEmailDomain.objects.get(domain="spam.example").reason == "test"
     # Content types moved with their models, so permissions and admin history follow.
     for app_label, models in MOVED.items():
         assert set(

@@ -15,6 +15,7 @@ from .cases import (
     in_listing_order,
     ua_number_validator,
 )
+from .defences import BlockedEmailDomain
 from .supporters import Consent, Subscription, SubscriptionQuerySet, Supporter
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "ActionTarget",
     "Announcement",
     "AnnouncementDelivery",
+    "BlockedEmailDomain",
     "Category",
     "Consent",
     "DeadlineExtension",

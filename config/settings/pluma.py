@@ -13,6 +13,12 @@ from .environment import env, env_int
 PLUMA_TRUSTED_PROXIES = env_int("PLUMA_TRUSTED_PROXIES", 0)
 # Sign-ups one client address may make per case before the rest are flagged (not counted).
 PLUMA_SIGN_RATE = env("PLUMA_SIGN_RATE", "30/h")
+# Posts one client address (an IPv6 /64) may make to each other public form, per case where
+# there is one (campaigns/defences.py); further ones are refused, honestly.
+PLUMA_FORM_RATE = env("PLUMA_FORM_RATE", "20/h")
+# Emails a form may have sent to one address in a day, whichever forms asked for them
+# (confirmations, new links, data links): nobody can use Pluma to flood an inbox.
+PLUMA_EMAILS_PER_ADDRESS_DAY = env_int("PLUMA_EMAILS_PER_ADDRESS_DAY", 5)
 # Anonymous views of Wagtail pages are kept this long in the shared cache and marked
 # cacheable as long for CDNs (publishing purges the cache at once); 0 turns it off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 30)

@@ -5,7 +5,6 @@ model is importable from here."""
 from .actions import ReportedAction, SolidarityMessage
 from .paper import ExportLog, PaperSignature, PaperTally
 from .signatures import (
-    BlockedEmailDomain,
     FieldMode,
     Petition,
     PetitionText,
@@ -19,7 +18,6 @@ __all__ = [
     "PetitionText",
     "Signature",
     "SignatureCountShard",
-    "BlockedEmailDomain",
     "PaperTally",
     "PaperSignature",
     "ExportLog",

@@ -214,28 +214,3 @@ class SignatureCountShard(models.Model):
 
     def __str__(self) -> str:
         return f"UA {self.action.number} shard {self.shard}: {self.confirmed}"
-
-
-class BlockedEmailDomain(models.Model):
-    """Sign-ups from these domains (and their subdomains) are accepted but flagged."""
-
-    domain = models.CharField(
-        _("domain"),
-        max_length=253,
-        unique=True,
-        help_text=_("For example mailinator.com; its subdomains are blocked too."),
-    )
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("blocked email domain")
-        verbose_name_plural = _("blocked email domains")
-        ordering = ["domain"]
-
-    def __str__(self) -> str:
-        return self.domain
-
-    def save(self, *args, **kwargs):
-        self.domain = self.domain.strip().lower().lstrip("@").rstrip(".")
-        super().save(*args, **kwargs)

@@ -12,14 +12,14 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns import supporters
+from campaigns import defences, supporters
 from campaigns.dispatch import Dispatch
 from campaigns.mail import send_template, url_in
 from campaigns.models import Consent, UrgentAction
 from campaigns.outbox import Outbox, claim
 from campaigns.pages import case_url
 
-from .. import abuse, counts, enqueue, tokens
+from .. import counts, enqueue, tokens
 from ..emails import canonical_email
 from ..models import Signature
 from . import records
@@ -132,8 +132,8 @@ def sign(
     if not action.is_open:
         raise SigningClosed(_("This case is closed and no longer takes signatures."))
     canonical = canonical_email(email)
-    if not flag_reason and abuse.is_blocked_email(canonical):
-        flag_reason = abuse.Flag.BLOCKED_DOMAIN
+    if not flag_reason and defences.is_blocked_email(canonical):
+        flag_reason = defences.Flag.BLOCKED_DOMAIN
     signature = Signature(
         action=action,
         name=name,

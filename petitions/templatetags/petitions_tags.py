@@ -7,7 +7,7 @@ from wagtail.models import Locale, Page
 from campaigns.models import UrgentAction
 
 from .. import counts
-from ..forms import SignatureForm, signature_form
+from ..forms import ReportActionForm, SignatureForm, signature_form
 from ..models import Petition, PetitionText
 
 register = template.Library()
@@ -22,10 +22,16 @@ def petition_of(action: UrgentAction) -> Petition | None:
 
 
 @register.simple_tag
-def petition_form(action: UrgentAction, page=None) -> SignatureForm:
-    """An unbound signing form for the case, the same for every visitor."""
-    revision = getattr(page, "live_revision_id", None)
-    return signature_form(petition_of(action), initial={"page_revision": revision})
+def petition_form(action: UrgentAction, page: object = None) -> SignatureForm:
+    """An unbound signing form for the case, the same for every visitor (its start time
+    is when the page was rendered)."""
+    return signature_form(petition_of(action))
+
+
+@register.simple_tag
+def blank_report_form() -> ReportActionForm:
+    """An unbound "did you act another way?" form, the same for every visitor."""
+    return ReportActionForm()
 
 
 @register.simple_tag

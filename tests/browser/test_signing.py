@@ -9,7 +9,7 @@ from celery import current_app
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from petitions import abuse
+from campaigns import defences
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,8 +49,9 @@ def test_a_supporter_signs_confirms_by_email_and_sees_the_count_go_up(live_serve
     count = petition.locator("[data-count-total]").first
     expect(count).to_have_text("0")
     form = page.locator("form[data-sign-form]")
-    # The page is the same for everyone; the script adds this visitor's token and timestamp.
-    expect(form.locator("input[name=csrfmiddlewaretoken]")).to_have_count(1)
+    # The page is the same for everyone and carries no token: a post's origin is checked.
+    expect(form.locator("input[name=csrfmiddlewaretoken]")).to_have_count(0)
+    expect(form.locator("input[name=started]")).not_to_have_value("")
     opened_at = time.monotonic()
 
     form.get_by_label("Your name").fill("Ana López")
@@ -58,7 +59,7 @@ def test_a_supporter_signs_confirms_by_email_and_sees_the_count_go_up(live_serve
     form.get_by_label("Your country").select_option("CA")
     # People take a few seconds to fill a form in; faster ones are flagged as scripts.
     page.wait_for_timeout(
-        max(0, (abuse.MIN_FILL_SECONDS + 0.5 - (time.monotonic() - opened_at)) * 1000)
+        max(0, (defences.MIN_FILL_SECONDS + 0.5 - (time.monotonic() - opened_at)) * 1000)
     )
     form.get_by_role("button", name="Sign the petition").click()
 

@@ -25,6 +25,7 @@ from tests.factories import (
     TargetFactory,
     UrgentActionFactory,
 )
+from tests.forms import filled
 
 pytestmark = pytest.mark.django_db
 
@@ -171,8 +172,8 @@ def test_after_erasure_no_table_holds_the_name_or_email_and_the_counts_stand():
 
 def test_a_known_and_an_unknown_address_get_the_same_answer(client):
     SupporterFactory(email="known@example.org", email_canonical="known@example.org")
-    known = client.post("/my-data/", {"email": "known@example.org"})
-    unknown = client.post("/my-data/", {"email": "stranger@example.org"})
+    known = client.post("/my-data/", filled(email="known@example.org"))
+    unknown = client.post("/my-data/", filled(email="stranger@example.org"))
     assert known.status_code == unknown.status_code == 200
     # The pages differ only in their CSRF tokens.
     token = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
@@ -188,7 +189,7 @@ def test_a_supporter_sees_downloads_withdraws_and_erases_through_a_one_time_link
     supporter = rich_supporter()
     with django_capture_on_commit_callbacks(execute=True):
         # However the address is typed, it is the same person.
-        client.post("/my-data/", {"email": "zeb.quasimodo@example.net"})
+        client.post("/my-data/", filled(email="zeb.quasimodo@example.net"))
     (message,) = mail.outbox
     link = urlsplit(DATA_LINK.search(message.body).group(0)).path
     assert "quasimodo" not in link.lower()

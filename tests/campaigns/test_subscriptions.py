@@ -12,6 +12,7 @@ from campaigns import services
 from campaigns.mail import subscription_url
 from campaigns.models import Announcement, Consent, Subscription
 from tests.factories import SubscriptionFactory, SupporterFactory, UrgentActionFactory
+from tests.forms import filled
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def eager():
 
 def subscribe(client, **data):
     form = {"email": "ana@example.org", "frequency": "immediate", "agree": "on", **data}
-    return client.post("/subscribe/", form)
+    return client.post("/subscribe/", filled(**form))
 
 
 def test_subscribing_takes_effect_only_after_the_button_in_the_email(

@@ -347,15 +347,29 @@ def test_a_missing_page_gets_the_site_404(client, home):
     assert "Page not found" in response.content.decode()
 
 
-def test_the_writing_page_keeps_the_case_page_revision_for_the_consent(client, case_with_targets):
+def test_a_consent_given_with_a_letter_records_the_revision_the_site_shows(
+    client, case_with_targets
+):
+    from campaigns.models import Consent
+    from tests.factories import LetterTemplateFactory
+    from tests.forms import started
+
     action = case_with_targets.action
+    LetterTemplateFactory(case=action, language="es")
     official = action.action_targets.get(tier=ActionTarget.Tier.PRIMARY).target
-
-    html = client.get(
-        f"/letter/{action.slug}/write/", {"country": "CA", "targets": [official.pk]}
-    ).content.decode()
-
-    assert f'name="page_revision" value="{case_with_targets.live_revision_id}"' in html
+    client.post(
+        f"/letter/{action.slug}/write/",
+        {
+            "started": started(),
+            "name": "Ana López",
+            "email": "ana@example.net",
+            "country": "CA",
+            "targets": [official.pk],
+            "consent": "on",
+            "page_revision": "41",
+        },
+    )
+    assert Consent.objects.get().page_revision_id == case_with_targets.live_revision_id != 41
 
 
 def test_the_frames_links_follow_a_newly_published_privacy_page(client, home, index):

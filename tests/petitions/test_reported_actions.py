@@ -3,6 +3,7 @@ import pytest
 from petitions import services
 from petitions.models import ReportedAction
 from tests.factories import SupporterFactory, UrgentActionFactory
+from tests.forms import filled
 
 pytestmark = pytest.mark.django_db
 
@@ -11,7 +12,7 @@ def test_report_form_counts_once_and_answers_the_same(client):
     action = UrgentActionFactory(number="58/20")
     for _ in range(2):
         response = client.post(
-            "/petition/58-20/report/", {"kind": "called", "email": "Ana@Example.org"}
+            "/petition/58-20/report/", filled(kind="called", email="Ana@Example.org")
         )
         assert response.status_code == 302
         assert response["Location"] == "/petition/58-20/reported/"
@@ -32,11 +33,11 @@ def test_report_form_refuses_bad_input_with_a_400(client, data):
 
 
 def test_report_form_is_rate_limited(client, settings):
-    settings.PLUMA_REPORT_RATE = "2/h"
+    settings.PLUMA_FORM_RATE = "2/h"
     UrgentActionFactory(number="58/20")
     statuses = [
         client.post(
-            "/petition/58-20/report/", {"kind": "called", "email": f"p{i}@example.org"}
+            "/petition/58-20/report/", filled(kind="called", email=f"p{i}@example.org")
         ).status_code
         for i in range(3)
     ]

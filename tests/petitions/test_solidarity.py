@@ -11,10 +11,17 @@ from tests.factories import (
     UrgentActionFactory,
     UserFactory,
 )
+from tests.forms import started
 
 pytestmark = pytest.mark.django_db
 
-FORM = {"name": "Marta Ruiz", "email": "marta@example.org", "country": "ES", "message": "¡Ánimo!"}
+FORM = {
+    "started": started(),
+    "name": "Marta Ruiz",
+    "email": "marta@example.org",
+    "country": "ES",
+    "message": "¡Ánimo!",
+}
 
 
 @pytest.fixture

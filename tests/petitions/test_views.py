@@ -5,8 +5,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from campaigns import defences
 from campaigns.models import UrgentAction
-from petitions import abuse, counts, tokens
+from petitions import counts, tokens
 from petitions.models import Signature
 from tests.factories import (
     ActionTargetFactory,
@@ -14,17 +15,18 @@ from tests.factories import (
     SignatureFactory,
     UrgentActionFactory,
 )
+from tests.forms import filled
 
 from .helpers import dispatch_requested, last_token, queued, run_queued
 
 pytestmark = pytest.mark.django_db
 
-# A form issued a minute ago, as a browser would post it (see petitions/abuse.py).
+# A form issued a minute ago, as a browser would post it (see campaigns/defences.py).
 VALID = {
     "name": "Ana López",
     "email": "ana@example.org",
     "country": "CA",
-    "started": abuse.form_started_token(issued_at=time.time() - 60),
+    "started": defences.form_started_token(issued_at=time.time() - 60),
 }
 
 
@@ -189,8 +191,8 @@ def test_asking_for_a_new_link_answers_the_same_for_anyone(
     signature = SignatureFactory()
     url = f"/petition/{signature.action.slug}/new-link/"
     with django_capture_on_commit_callbacks() as callbacks:
-        known = client.post(url, {"email": signature.supporter.email})
-        unknown = client.post(url, {"email": "nobody@example.org"})
+        known = client.post(url, filled(email=signature.supporter.email))
+        unknown = client.post(url, filled(email="nobody@example.org"))
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"]
     assert queued(callbacks) == [("petitions.tasks.send_confirmation", (signature.pk,))]

@@ -1,6 +1,6 @@
-// The case page is the same HTML for every visitor (so it can be cached); this fetches
-// what is personal or live: the CSRF token and signed start time of the signing form, and
-// the current count.
+// The case page is the same HTML for every visitor (so it can be cached), and its signing
+// form works without this script. With it, the form gets a start time as of now rather
+// than of the page's rendering, the utm_source of the visit, and the live count.
 (function () {
   "use strict";
   document.querySelectorAll("[data-petition]").forEach(function (box) {
@@ -9,18 +9,11 @@
     if (form && source && form.elements.source) {
       form.elements.source.value = source.slice(0, 100);
     }
-    fetch(box.dataset.sessionUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    fetch(box.dataset.sessionUrl, { credentials: "omit", headers: { Accept: "application/json" } })
       .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
       .then(function (data) {
-        if (form) {
-          var input = document.createElement("input");
-          input.type = "hidden";
-          input.name = "csrfmiddlewaretoken";
-          input.value = data.csrf;
-          form.appendChild(input);
-          if (form.elements.started) {
-            form.elements.started.value = data.started;
-          }
+        if (form && form.elements.started) {
+          form.elements.started.value = data.started;
         }
         box.querySelectorAll("[data-count-total]").forEach(function (el) {
           el.textContent = data.counts.total.toLocaleString(document.documentElement.lang);
@@ -29,22 +22,6 @@
           el.value = data.counts.total;
         });
       })
-      .catch(function () { /* the form falls back to its own page below */ });
-    if (form) {
-      form.addEventListener("submit", function (event) {
-        // Without a token the POST would be refused: sign on the form's own page instead.
-        if (!form.elements.csrfmiddlewaretoken) {
-          event.preventDefault();
-          window.location.href = form.action;
-          return;
-        }
-        // Another response of this site (a 404 page, another tab) may have set a new CSRF
-        // cookie after ours arrived; the cookie's own value is always a valid token.
-        var cookie = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-        if (cookie) {
-          form.elements.csrfmiddlewaretoken.value = decodeURIComponent(cookie[1]);
-        }
-      });
-    }
+      .catch(function () { /* the page's own start time and count stand */ });
   });
 })();

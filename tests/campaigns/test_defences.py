@@ -1,3 +1,7 @@
+"""The defences of every public form (campaigns/defences.py), seen through the signing
+form, the one that takes the most posts; tests/campaigns/test_public_forms.py holds the
+other forms to the same answers."""
+
 import base64
 import hashlib
 import json
@@ -6,17 +10,18 @@ import time
 import pytest
 from django.test import RequestFactory
 
-from petitions import abuse, counts, services, tokens
-from petitions.models import BlockedEmailDomain, Signature
+from campaigns import defences
+from campaigns.models import BlockedEmailDomain
+from petitions import counts, services, tokens
+from petitions.models import Signature
 from tests.factories import PetitionFactory, UrgentActionFactory
-
-from .helpers import dispatch_requested, queued
+from tests.petitions.helpers import dispatch_requested, queued
 
 pytestmark = pytest.mark.django_db
 
 
 def started(seconds_ago: float = 60) -> str:
-    return abuse.form_started_token(issued_at=time.time() - seconds_ago)
+    return defences.form_started_token(issued_at=time.time() - seconds_ago)
 
 
 def form(**overrides) -> dict:
@@ -64,33 +69,44 @@ def test_a_filled_honeypot_is_accepted_silently_but_flagged(
     action = UrgentActionFactory()
     with django_capture_on_commit_callbacks() as callbacks:
         response = sign(client, action, form(website="http://spam.example"))
-    assert_accepted_but_flagged(response, action, callbacks, abuse.Flag.HONEYPOT)
+    assert_accepted_but_flagged(response, action, callbacks, defences.Flag.HONEYPOT)
 
 
 @pytest.mark.parametrize(
-    ("token", "reason"),
+    "token",
     [
-        (lambda: started(seconds_ago=0), abuse.Flag.TOO_FAST),
-        (lambda: "", abuse.Flag.NO_START),
-        (lambda: started()[:-2] + "xx", abuse.Flag.NO_START),
-        (lambda: started(seconds_ago=2 * 24 * 3600), abuse.Flag.NO_START),
+        lambda: started(seconds_ago=0),
+        lambda: "",
+        lambda: started()[:-2] + "xx",
+        lambda: started(seconds_ago=2 * 24 * 3600),
     ],
     ids=["too-fast", "missing", "forged", "stale"],
 )
-def test_a_form_sent_too_fast_or_without_a_timestamp_is_flagged(
-    client, django_capture_on_commit_callbacks, token, reason
+def test_a_form_sent_too_fast_or_without_a_start_time_comes_back_filled_in_to_send_again(
+    client, token
 ):
+    # Browser autofill is this fast too: the person is asked to check and send again, and
+    # nothing is stored that would never count.
     action = UrgentActionFactory()
-    with django_capture_on_commit_callbacks() as callbacks:
-        response = sign(client, action, form(started=token()))
-    assert_accepted_but_flagged(response, action, callbacks, reason)
+    response = sign(client, action, form(started=token(), name="Ana Quej"))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Please check what you typed and send the form again." in page
+    assert 'value="Ana Quej"' in page
+    assert not Signature.objects.exists()
+    fresh = response.context["form"].data["started"]
+    assert defences.STARTED.read(fresh) >= time.time() - 5
+    # Sent again a moment later, it counts.
+    assert sign(client, action, form(started=started(), name="Ana Quej")).status_code == 302
+    assert not Signature.objects.get().is_flagged
 
 
-def test_the_session_endpoint_hands_out_the_form_timestamp(client):
+def test_the_session_endpoint_hands_out_a_fresh_start_time(client):
     action = UrgentActionFactory()
     data = client.get(f"/api/v1/actions/{action.slug}/session/").json()
-    assert abuse.fill_time_flag(data["started"]) == abuse.Flag.TOO_FAST
-    assert abuse.fill_time_flag(started()) == ""
+    assert not defences.is_filled_in_plausibly(data["started"])  # just made
+    assert defences.is_filled_in_plausibly(started())
+    assert "csrf" not in data
 
 
 def test_the_standalone_form_page_carries_its_own_timestamp(client):
@@ -100,7 +116,7 @@ def test_the_standalone_form_page_carries_its_own_timestamp(client):
     assert 'name="website"' in page
 
 
-def test_sign_ups_over_the_rate_are_accepted_silently_but_flagged(
+def test_sign_ups_over_the_rate_are_told_honestly_that_they_do_not_count_now(
     client, settings, django_capture_on_commit_callbacks
 ):
     settings.PLUMA_SIGN_RATE = "2/h"
@@ -110,14 +126,14 @@ def test_sign_ups_over_the_rate_are_accepted_silently_but_flagged(
     with django_capture_on_commit_callbacks() as callbacks:
         response = sign(client, action, form(email="third@example.org"))
 
-    assert response.status_code == 302
-    flagged = Signature.objects.get(supporter__email="third@example.org")
-    assert (flagged.is_flagged, flagged.flag_reason) == (True, abuse.Flag.RATE_LIMIT)
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3600"
+    assert "was not recorded and will not count" in response.content.decode()
+    assert not Signature.objects.filter(supporter__email="third@example.org").exists()
     assert queued(callbacks) == []
     assert Signature.objects.filter(action=action, is_flagged=False).count() == 2
     # The budget is per case.
-    sign(client, other, form(email="fourth@example.org"))
-    assert not Signature.objects.get(action=other).is_flagged
+    assert sign(client, other, form(email="fourth@example.org")).status_code == 302
 
 
 def test_the_rate_limit_counts_the_real_client_behind_the_proxy(client, settings):
@@ -127,14 +143,15 @@ def test_the_rate_limit_counts_the_real_client_behind_the_proxy(client, settings
     sign(client, action, form(email="a@example.org"), HTTP_X_FORWARDED_FOR="203.0.113.1")
     sign(client, action, form(email="b@example.org"), HTTP_X_FORWARDED_FOR="203.0.113.2")
     # A client cannot escape its budget by writing its own X-Forwarded-For entry.
-    sign(
+    response = sign(
         client,
         action,
         form(email="c@example.org"),
         HTTP_X_FORWARDED_FOR="198.51.100.9, 203.0.113.1",
     )
-    flagged = dict(Signature.objects.values_list("supporter__email", "is_flagged"))
-    assert flagged == {"a@example.org": False, "b@example.org": False, "c@example.org": True}
+    assert response.status_code == 429
+    signed = set(Signature.objects.values_list("supporter__email", flat=True))
+    assert signed == {"a@example.org", "b@example.org"}
 
 
 @pytest.mark.parametrize(
@@ -155,7 +172,7 @@ def test_client_ip_is_read_from_the_right_of_x_forwarded_for(
 ):
     settings.PLUMA_TRUSTED_PROXIES = proxies
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
-    assert abuse.client_ip(request) == expected
+    assert defences.client_ip(request) == expected
 
 
 @pytest.mark.parametrize(
@@ -168,13 +185,13 @@ def test_blocked_email_domains_are_accepted_silently_but_flagged(
     action = UrgentActionFactory()
     with django_capture_on_commit_callbacks() as callbacks:
         response = sign(client, action, form(email=email))
-    assert_accepted_but_flagged(response, action, callbacks, abuse.Flag.BLOCKED_DOMAIN)
+    assert_accepted_but_flagged(response, action, callbacks, defences.Flag.BLOCKED_DOMAIN)
 
 
 def test_a_domain_only_resembling_a_blocked_one_is_not_blocked():
-    assert abuse.is_blocked_email("ana@mailinator.com")
-    assert not abuse.is_blocked_email("ana@notmailinator.com")
-    assert not abuse.is_blocked_email("ana@mailinator.com.example.org")
+    assert defences.is_blocked_email("ana@mailinator.com")
+    assert not defences.is_blocked_email("ana@notmailinator.com")
+    assert not defences.is_blocked_email("ana@mailinator.com.example.org")
 
 
 # --- proof of work ----------------------------------------------------------------------
@@ -238,3 +255,50 @@ def test_cases_without_the_challenge_do_not_ask_for_one(client):
     action = PetitionFactory(requires_challenge=True).action
     page = client.get(f"/petition/{action.slug}/sign/").content.decode()
     assert "altcha.js" in page and "data-challenge-url" in page
+
+
+def test_an_ipv6_client_cannot_escape_its_limit_by_changing_address_within_its_64(client, settings):
+    settings.PLUMA_SIGN_RATE = "1/h"
+    action = UrgentActionFactory()
+    first = sign(client, action, form(email="a@example.org"), REMOTE_ADDR="2001:db8:1:2::1")
+    again = sign(client, action, form(email="b@example.org"), REMOTE_ADDR="2001:db8:1:2::ff")
+    other = sign(client, action, form(email="c@example.org"), REMOTE_ADDR="2001:db8:1:3::1")
+    assert (first.status_code, again.status_code, other.status_code) == (302, 429, 302)
+
+
+# --- where a post comes from ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_SEC_FETCH_SITE": "cross-site"},
+        {"HTTP_SEC_FETCH_SITE": "same-site"},
+        {"HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_ORIGIN": "null"},
+    ],
+    ids=["cross-site", "same-site", "other-origin", "null-origin"],
+)
+def test_a_post_another_site_made_comes_back_filled_in_and_changes_nothing(client, headers):
+    action = UrgentActionFactory()
+    response = sign(client, action, form(name="Ana Quej"), **headers)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "did not say that this form came from this site" in page
+    assert 'value="Ana Quej"' in page
+    assert not Signature.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_SEC_FETCH_SITE": "same-origin", "HTTP_ORIGIN": "http://testserver"},
+        {"HTTP_ORIGIN": "http://testserver"},
+        {},
+    ],
+    ids=["fetch-metadata", "origin-only", "an-old-browser"],
+)
+def test_a_post_from_this_site_is_taken_without_any_token_or_cookie(client, headers):
+    action = UrgentActionFactory()
+    assert sign(client, action, form(), **headers).status_code == 302
+    assert Signature.objects.exists()
