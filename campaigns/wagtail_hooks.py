@@ -1,4 +1,5 @@
-"""Admin for cases, the target directory and follow-ups."""
+"""Admin for cases, the target directory and follow-ups; the read-only viewset other
+apps' logs use."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -175,3 +176,19 @@ class CasesViewSetGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_viewset():
     return CasesViewSetGroup()
+
+
+# --- read-only records ----------------------------------------------------------------
+
+
+class ReadOnlyViewSet(ModelViewSet):
+    """A listing and a detail page, with no add, edit or delete routes at all."""
+
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    # Required by ModelViewSet, though no form is ever shown.
+    exclude_form_fields: list[str] = []
+
+    def get_urlpatterns(self):
+        keep = {"index", "index_results", "inspect"}
+        return [pattern for pattern in super().get_urlpatterns() if pattern.name in keep]
