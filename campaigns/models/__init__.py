@@ -15,6 +15,7 @@ from .cases import (
     in_listing_order,
     ua_number_validator,
 )
+from .downloads import Download
 from .supporters import Consent, Subscription, SubscriptionQuerySet, Supporter
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "Category",
     "Consent",
     "DeadlineExtension",
+    "Download",
     "FollowUp",
     "FollowUpText",
     "Subscription",
