@@ -65,6 +65,8 @@ def logged():
     request = RequestFactory().get("/")
     request.user = UserFactory(username="organizer")
     name = private_storage().save("handover-packs/ua-1-26-pack-1.csv", ContentFile(b"Ana"))
+    # The file closes with the block; closing the response would also send
+    # request_finished, which closes the test's database connection.
     with private_storage().open(name) as file:
         stream_private(
             request,
@@ -73,7 +75,7 @@ def logged():
             content_type="text/csv",
             what=TargetFactory(),
             kind="csv",
-        ).close()
+        )
     return Download.objects.get()
 
 
