@@ -1,4 +1,5 @@
-"""Admin for cases, the target directory and follow-ups."""
+"""Admin for cases, the target directory and follow-ups; the log of private file
+downloads (under Reports); the read-only viewset other apps' logs use."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -13,10 +14,15 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import log
+from wagtail.permissions import register_permission_policy
 
 from . import defences, services
 from .forms import FollowUpForm, TargetForm, UrgentActionForm
-from .models import BlockedEmailDomain, FollowUp, Target, UrgentAction
+from .models import BlockedEmailDomain, Download, FollowUp, Target, UrgentAction
+from .permissions import WrittenBySitePolicy
+
+# Written only by campaigns.private_files: nobody adds, edits or deletes a download.
+register_permission_policy(Download, WrittenBySitePolicy(Download))
 
 
 class ServiceSaveMixin:
@@ -210,3 +216,67 @@ class CasesViewSetGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_viewset():
     return CasesViewSetGroup()
+
+
+# --- read-only records ----------------------------------------------------------------
+
+
+class ReadOnlyViewSet(ModelViewSet):
+    """A listing and a detail page, with no add, edit or delete routes at all."""
+
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    # Required by ModelViewSet, though no form is ever shown.
+    exclude_form_fields: list[str] = []
+
+    def get_urlpatterns(self):
+        keep = {"index", "index_results", "inspect"}
+        return [pattern for pattern in super().get_urlpatterns() if pattern.name in keep]
+
+
+class DownloadIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("user", "content_type")
+
+
+class DownloadViewSet(ReadOnlyViewSet):
+    """Who downloaded which pack, attachment or upload: superusers, and whoever was given
+    the view permission on downloads, may look."""
+
+    model = Download
+    icon = "download"
+    menu_label = _("Private file downloads")
+    index_view_class = DownloadIndexView
+    list_display = [
+        Column("downloaded_at", label=_("Downloaded")),
+        "user",
+        "label",
+        "kind",
+        "filename",
+        Column("size", label=_("Bytes")),
+    ]
+    list_filter = ["kind", "user"]
+    inspect_view_fields = [
+        "downloaded_at",
+        "user",
+        "content_type",
+        "object_id",
+        "label",
+        "kind",
+        "filename",
+        "size",
+    ]
+    list_per_page = 50
+
+
+downloads = DownloadViewSet("private_downloads")
+
+
+@hooks.register("register_admin_viewset")
+def register_downloads():
+    return downloads
+
+
+@hooks.register("register_reports_menu_item")
+def register_downloads_report():
+    return downloads.get_menu_item()

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import UrgentAction
+from campaigns.private_files import private_storage
 
 
 class HandoverPack(models.Model):
@@ -49,8 +50,13 @@ class HandoverPack(models.Model):
     paper_count = models.PositiveIntegerField(_("paper signatures"), default=0)
     named_count = models.PositiveIntegerField(_("names listed"), default=0)
     fingerprint = models.CharField(_("fingerprint"), max_length=64, blank=True, db_index=True)
-    pdf = models.FileField(_("PDF"), upload_to="handover-packs/", blank=True)
-    csv = models.FileField(_("CSV"), upload_to="handover-packs/", blank=True)
+    # Names of signers: private files, downloaded only through the admin (wagtail_hooks).
+    pdf = models.FileField(
+        _("PDF"), upload_to="handover-packs/", storage=private_storage, blank=True
+    )
+    csv = models.FileField(
+        _("CSV"), upload_to="handover-packs/", storage=private_storage, blank=True
+    )
     error = models.TextField(_("error"), blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db.models import Field
 from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -24,6 +23,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from campaigns.permissions import requires
+from campaigns.private_files import stream_private
 
 from . import services
 from .forms import HandoverAdminForm
@@ -118,16 +118,26 @@ def pack_progress(request: HttpRequest, pk: int) -> JsonResponse:
     )
 
 
+PACK_FILE_TYPES = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}
+
+
 @requires("handovers.view_handoverpack")
 def pack_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
-    """The pack's files, only to organizers: they hold names, so never a public URL."""
-    pack = get_object_or_404(HandoverPack, pk=pk, status=HandoverPack.Status.READY)
+    """The pack's files, only to organizers, logged: they hold names, so never a URL."""
+    pack = get_object_or_404(
+        HandoverPack.objects.select_related("action"), pk=pk, status=HandoverPack.Status.READY
+    )
     field = {"pdf": pack.pdf, "csv": pack.csv}.get(kind)
-    name = field.name if field else None
-    if not name:
+    if not field:
         raise Http404
-    filename = f"ua-{pack.action.slug}-pack-{pack.pk}.{kind}"
-    return FileResponse(default_storage.open(name, "rb"), as_attachment=True, filename=filename)
+    return stream_private(
+        request,
+        file=field,
+        filename=f"ua-{pack.action.slug}-pack-{pack.pk}.{kind}",
+        content_type=PACK_FILE_TYPES[kind],
+        what=pack,
+        kind=kind,
+    )
 
 
 class PackViewSet(ModelViewSet):

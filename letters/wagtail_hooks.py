@@ -2,8 +2,9 @@
 
 import tempfile
 
+from django.core.files import File
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -22,6 +23,7 @@ from wagtail.permissions import register_permission_policy
 
 from campaigns.models import ActionTarget, Supporter, Target, UrgentAction
 from campaigns.permissions import RequiresPermissions, WrittenBySitePolicy, requires
+from campaigns.private_files import stream_private
 
 from .models import Delivery, DeliveryPolicy, LetterTemplate
 from .services import bundles
@@ -178,14 +180,20 @@ class BundlesView(RequiresPermissions, WagtailAdminTemplateMixin, TemplateView):
 
 @requires("letters.view_delivery")
 def bundle_pdf(request, key: str):
-    """The bundle as a PDF, spooled to a temporary file and streamed from it."""
-    if not bundles.bundle_deliveries(key).exists():
+    """The bundle as a PDF, spooled to a temporary file (never stored) and streamed from
+    it; logged as a download of the target's letters."""
+    delivery = bundles.bundle_deliveries(key).select_related("target").first()
+    if delivery is None:
         raise Http404(_("No such bundle, or it has been posted."))
-    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it
+    out = tempfile.TemporaryFile()  # noqa: SIM115 -- the response closes it
     bundles.write_bundle_pdf(key=key, out=out)
-    out.seek(0)
-    return FileResponse(
-        out, as_attachment=True, filename=f"{key}.pdf", content_type="application/pdf"
+    return stream_private(
+        request,
+        file=File(out),
+        filename=f"{key}.pdf",
+        content_type="application/pdf",
+        what=delivery.target,
+        kind="bundle",
     )
 
 

@@ -24,6 +24,7 @@ from wagtail.permissions import register_permission_policy
 
 from campaigns.models import UrgentAction
 from campaigns.permissions import WrittenBySitePolicy, requires
+from campaigns.wagtail_hooks import ReadOnlyViewSet
 
 from . import admin_views, counts, services
 from .models import (
@@ -64,19 +65,6 @@ class PetitionViewSet(ModelViewSet):
         Column("report", label=_("Report"), accessor=_report_link),
     ]
     search_fields = ["action__number", "action__title"]
-
-
-class ReadOnlyViewSet(ModelViewSet):
-    """A listing and a detail page, with no add, edit or delete routes at all."""
-
-    copy_view_enabled = False
-    inspect_view_enabled = True
-    # Required by ModelViewSet, though no form is ever shown.
-    exclude_form_fields: list[str] = []
-
-    def get_urlpatterns(self):
-        keep = {"index", "index_results", "inspect"}
-        return [pattern for pattern in super().get_urlpatterns() if pattern.name in keep]
 
 
 class SelectRelatedIndexView(generic.IndexView):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Target, UrgentAction
+from campaigns.private_files import private_storage
 
 __all__ = ["InboundMessage", "Reply", "ReplyAttachment", "ReplyQuestion"]
 
@@ -168,7 +169,8 @@ class ReplyAttachment(models.Model):
     wagtail_reference_index_ignore = True
 
     reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path, blank=True)
+    # Private: an official's letter may name supporters (wagtail_hooks streams it).
+    file = models.FileField(upload_to=attachment_path, storage=private_storage, blank=True)
     filename = models.CharField(_("file name"), max_length=255, blank=True)
     content_type = models.CharField(_("type (from the content)"), max_length=100, blank=True)
     size = models.PositiveIntegerField(_("size in bytes"), default=0)
@@ -218,8 +220,12 @@ class ReplyQuestion(models.Model):
         _("answer"), max_length=16, choices=Answer.choices, blank=True, default=""
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+    # Private: a photo of a postal reply shows the supporter's name and address.
     upload = models.FileField(
-        _("photo or PDF of the reply"), upload_to=question_upload_path, blank=True
+        _("photo or PDF of the reply"),
+        upload_to=question_upload_path,
+        storage=private_storage,
+        blank=True,
     )
     upload_content_type = models.CharField(max_length=100, blank=True)
     upload_state = models.CharField(

@@ -1,8 +1,6 @@
 """The replies inbox in the Wagtail admin: read, link quarantined mail, publish; and the
 review of postal replies supporters uploaded."""
 
-from typing import cast
-
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -20,6 +18,7 @@ from wagtail.permissions import register_permission_policy
 
 from campaigns.models import UrgentAction
 from campaigns.permissions import WrittenBySitePolicy, requires
+from campaigns.private_files import stream_private
 
 from . import services
 from .forms import LinkForm, PublishForm
@@ -119,19 +118,19 @@ def link_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("replies.view_reply")
-def reply_attachment(request: HttpRequest, pk: int) -> HttpResponse:
-    """An attachment, always as a download with the type read from its content."""
+def reply_attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """An attachment, always as a download with the type read from its content; logged."""
     attachment = get_object_or_404(ReplyAttachment, pk=pk)
     if not attachment.file:
         raise Http404(_("This attachment was not kept."))
-    download = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
+    return stream_private(
+        request,
+        file=attachment.file,
         filename=attachment.filename or f"attachment-{pk}",
         content_type=attachment.content_type or "application/octet-stream",
+        what=attachment,
+        kind="attachment",
     )
-    # cast: requires() is typed for views returning an HttpResponse; a FileResponse streams.
-    return cast(HttpResponse, download)
 
 
 class ReplyViewSet(ModelViewSet):
@@ -205,18 +204,19 @@ def review_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("replies.view_replyquestion")
-def question_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def question_upload(request: HttpRequest, pk: int) -> FileResponse:
+    """The photo or PDF of a postal reply a supporter uploaded, as a download; logged."""
     question = get_object_or_404(ReplyQuestion, pk=pk)
     if not question.upload:
         raise Http404(_("Nothing was uploaded."))
-    download = FileResponse(
-        question.upload.open("rb"),
-        as_attachment=True,
+    return stream_private(
+        request,
+        file=question.upload,
         filename=f"postal-reply-{pk}",
         content_type=question.upload_content_type or "application/octet-stream",
+        what=question,
+        kind="upload",
     )
-    # cast: requires() is typed for views returning an HttpResponse; a FileResponse streams.
-    return cast(HttpResponse, download)
 
 
 class ReplyQuestionIndexView(generic.IndexView):

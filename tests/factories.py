@@ -4,6 +4,7 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from campaigns.models import (
@@ -24,6 +25,20 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.django.Password("correct horse battery staple")
+
+
+def admin_user(*permissions: str):
+    """A user who may enter the admin and holds only these ``app_label.codename``
+    permissions: not a superuser, in no group."""
+    user = UserFactory()
+    held = [("wagtailadmin", "access_admin")] + [tuple(p.split(".")) for p in permissions]
+    user.user_permissions.add(
+        *(
+            Permission.objects.get(content_type__app_label=app, codename=codename)
+            for app, codename in held
+        )
+    )
+    return user
 
 
 class UrgentActionFactory(factory.django.DjangoModelFactory):

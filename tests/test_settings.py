@@ -90,3 +90,12 @@ def test_every_variable_read_is_in_env_example_and_the_readme():
     assert {"DATABASE_URL", "REDIS_URL", "PLUMA_RETENTION_DAYS"} <= names
     assert not {name for name in names if name not in documented_example}
     assert not {name for name in names if f"`{name}`" not in readme}
+
+
+def test_private_files_inside_the_served_media_are_refused(tmp_path):
+    # Whatever serves MEDIA_ROOT would serve packs and replies' attachments with it.
+    media = tmp_path / "media"
+    result = load_settings(MEDIA_ROOT=str(media), PRIVATE_MEDIA_ROOT=str(media / "private"))
+    assert result.returncode != 0
+    assert "PRIVATE_MEDIA_ROOT must not be inside MEDIA_ROOT" in result.stderr
+    assert load_settings(MEDIA_ROOT=str(media), PRIVATE_MEDIA_ROOT=str(tmp_path)).returncode == 0

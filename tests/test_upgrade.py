@@ -12,10 +12,12 @@ import datetime
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from campaigns.models import AnnouncementDelivery, BlockedEmailDomain
+from campaigns.private_files import private_storage
 from handovers.models import Handover, HandoverPack
 from letters.models import Delivery, Letter
 from replies.models import InboundMessage, Reply, ReplyAttachment, ReplyQuestion
@@ -175,6 +177,9 @@ def test_a_database_from_before_the_redesign_keeps_every_row_and_link():
     attachment = ReplyAttachment.objects.get(pk=ids["attachment"])
     assert attachment.reply_id == reply.pk and attachment.file.name == ids["attachment_file"]
     assert attachment.file.read() == b"%PDF-1.4\n"
+    # It was written where media is served; the upgrade moved it to the private storage.
+    assert private_storage().exists(attachment.file.name)
+    assert not default_storage.exists(attachment.file.name)
     question = ReplyQuestion.objects.get(pk=ids["question"])
     assert (question.letter_id, question.target_id, question.answer) == (
         ids["letter"],

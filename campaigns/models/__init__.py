@@ -16,6 +16,7 @@ from .cases import (
     ua_number_validator,
 )
 from .defences import BlockedEmailDomain
+from .downloads import Download
 from .supporters import Consent, Subscription, SubscriptionQuerySet, Supporter
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Category",
     "Consent",
     "DeadlineExtension",
+    "Download",
     "FollowUp",
     "FollowUpText",
     "Subscription",

@@ -9,6 +9,9 @@ in country and name order, drawn straight onto the PDF and written to the CSV.
 A name leaves every pack that lists it when its owner is erased or the case's retention
 period ends (strip_names): the files are deleted at once and rebuilt from the same
 counted set, so counts and fingerprint stay and only the names list changes.
+
+The files are kept in the private storage (campaigns.private_files), never in the
+public media.
 """
 
 import collections
@@ -22,7 +25,6 @@ from collections.abc import Callable, Collection
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone, translation
@@ -30,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from campaigns import pdf
 from campaigns.models import Consent
+from campaigns.private_files import private_storage
 from petitions import counts
 from petitions.csvsafe import safe_cell
 from petitions.models import PaperSignature, Signature
@@ -193,7 +196,7 @@ def _deleting(names: list[str]) -> Callable[[], None]:
 def _delete_files(names: list[str]) -> None:
     for name in names:
         if name:
-            default_storage.delete(name)
+            private_storage().delete(name)
 
 
 def _build(pack: HandoverPack) -> None:
@@ -232,9 +235,10 @@ def _build(pack: HandoverPack) -> None:
             paper_by_country=paper_by_country(action.pk, paper),
             on_name=lambda n: _set_progress(pack.pk, 50 + n * 45 // max(1, online)),
         )
+        storage = private_storage()  # names of signers: never where media is served
         with open(pdf_path, "rb") as pdf_file, open(csv_path, "rb") as csv_file:
-            pdf_name = default_storage.save(f"handover-packs/{stem}.pdf", File(pdf_file))
-            csv_name = default_storage.save(f"handover-packs/{stem}.csv", File(csv_file))
+            pdf_name = storage.save(f"handover-packs/{stem}.pdf", File(pdf_file))
+            csv_name = storage.save(f"handover-packs/{stem}.csv", File(csv_file))
     HandoverPack.objects.filter(pk=pack.pk).update(
         status=HandoverPack.Status.READY,
         progress=100,

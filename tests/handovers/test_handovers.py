@@ -8,7 +8,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from campaigns import tasks as campaign_tasks
-from campaigns.models import Announcement, Consent
+from campaigns.models import Announcement, Consent, Download
+from campaigns.private_files import private_storage
 from handovers import services
 from handovers.models import HandoverPack
 from tests.factories import (
@@ -19,6 +20,7 @@ from tests.factories import (
     PaperTallyFactory,
     SupporterFactory,
     UrgentActionFactory,
+    admin_user,
 )
 from tests.petitions.helpers import run_queued
 
@@ -193,6 +195,64 @@ def test_pack_files_are_for_organizers_only(client):
     pack = ready_pack(action)
     response = client.get(f"/admin/handover_packs/{pack.pk}/download/pdf/")
     assert response.status_code in (302, 403)
+
+
+def built_pack(*names):
+    action = UrgentActionFactory(number="121/26")
+    for name in names:
+        signature = ConfirmedSignatureFactory(action=action, name=name)
+        ConsentFactory(supporter=signature.supporter, action=action, kind=Consent.Kind.SHARE_NAME)
+    pack = services.request_pack(action=action, recipient=EmbassyFactory())
+    assert services.build_pack(pack_id=pack.pk)
+    pack.refresh_from_db()
+    return pack
+
+
+def directives(header: str) -> set[str]:
+    return {part.strip() for part in header.split(",")}
+
+
+def test_a_pack_downloads_for_whoever_may_view_packs_and_each_download_is_logged(client):
+    pack = built_pack("Ana López", "Luis Pérez")
+    organizer = admin_user("handovers.view_handoverpack")
+    client.force_login(organizer)
+
+    response = client.get(f"/admin/handover_packs/{pack.pk}/download/csv/")
+
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    assert "Ana López" in body.decode() and body == private_storage().open(pack.csv.name).read()
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == f'attachment; filename="ua-121-26-pack-{pack.pk}.csv"'
+    assert {"private", "no-store"} <= directives(response["Cache-Control"])
+    assert response["X-Content-Type-Options"] == "nosniff"
+    download = Download.objects.get()
+    assert (download.user, download.what, download.kind) == (organizer, pack, "csv")
+    assert (download.filename, download.size) == (f"ua-121-26-pack-{pack.pk}.csv", len(body))
+
+    pdf = client.get(f"/admin/handover_packs/{pack.pk}/download/pdf/")
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert list(Download.objects.values_list("kind", flat=True)) == ["pdf", "csv"]
+
+
+def test_a_pack_download_without_the_permission_is_refused_and_not_logged(client):
+    pack = built_pack("Ana López")
+    client.force_login(admin_user("handovers.view_handover"))
+    for kind in ("pdf", "csv"):
+        response = client.get(f"/admin/handover_packs/{pack.pk}/download/{kind}/")
+        assert response.status_code == 403
+        assert "Ana López" not in response.content.decode()
+    assert not Download.objects.exists()
+
+
+def test_a_pack_whose_file_is_gone_is_a_404_and_not_logged(client):
+    pack = built_pack("Ana López")
+    private_storage().delete(pack.csv.name)
+    client.force_login(admin_user("handovers.view_handoverpack"))
+    assert client.get(f"/admin/handover_packs/{pack.pk}/download/csv/").status_code == 404
+    assert client.get(f"/admin/handover_packs/{pack.pk}/download/zip/").status_code == 404
+    assert not Download.objects.exists()
 
 
 # --- the public verification page -----------------------------------------------------

@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from campaigns.models import Consent
+from campaigns.private_files import private_storage
 from handovers import services
 from handovers.models import HandoverPack
 from tests.factories import (
@@ -56,12 +57,12 @@ def build(action, recipient=None, django_capture_on_commit_callbacks=None, **kwa
 
 
 def csv_rows(pack) -> list[list[str]]:
-    with default_storage.open(pack.csv.name, "rb") as file:
+    with private_storage().open(pack.csv.name, "rb") as file:
         return list(csv.reader(io.StringIO(file.read().decode("utf-8"))))
 
 
 def pdf_text(pack) -> str:
-    path = default_storage.path(pack.pdf.name)
+    path = private_storage().path(pack.pdf.name)
     return subprocess.run(  # noqa: S603
         [PDFTOTEXT, "-layout", path, "-"], capture_output=True, text=True, check=True
     ).stdout
@@ -86,6 +87,9 @@ def test_pack_counts_and_fingerprint_match_the_database(case, django_capture_on_
     pack = build(case, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
 
     assert pack.status == HandoverPack.Status.READY and pack.progress == 100
+    # Both files in the private storage, none where media is served.
+    for name in (pack.pdf.name, pack.csv.name):
+        assert private_storage().exists(name) and not default_storage.exists(name)
     assert (pack.online_count, pack.paper_count, pack.total) == (5, 7, 12)
     assert pack.fingerprint == expected_fingerprint(case, paper=7)
     rows = csv_rows(pack)
@@ -233,7 +237,7 @@ def test_first_page_renders_legibly(case, django_capture_on_commit_callbacks):
             "1",
             "-l",
             "3",
-            default_storage.path(pack.pdf.name),
+            private_storage().path(pack.pdf.name),
             str(stem),
         ],
         check=True,
@@ -263,6 +267,7 @@ def test_erasing_a_supporter_rebuilds_the_packs_that_named_them_without_the_name
 
     pack, ana = named_pack(case, django_capture_on_commit_callbacks)
     old_files = [pack.pdf.name, pack.csv.name]
+    assert all(private_storage().exists(name) for name in old_files)
     fingerprint, online = pack.fingerprint, pack.online_count
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -272,11 +277,13 @@ def test_erasing_a_supporter_rebuilds_the_packs_that_named_them_without_the_name
     assert queued(callbacks) == [("handovers.tasks.build_pack", (pack.pk,))]
     for callback in callbacks:
         callback()  # on commit: the old files go, the rebuild is queued
+    assert not any(private_storage().exists(name) for name in old_files)
     assert not any(default_storage.exists(name) for name in old_files)
     services.build_pack(pack_id=pack.pk)  # as the worker would
 
     pack.refresh_from_db()
     assert pack.status == HandoverPack.Status.READY
+    assert private_storage().exists(pack.csv.name) and not default_storage.exists(pack.csv.name)
     assert (pack.fingerprint, pack.online_count) == (fingerprint, online)
     assert pack.named_count == 1
     cells = [cell for row in csv_rows(pack) for cell in row]
@@ -299,11 +306,13 @@ def test_retention_strips_every_name_from_a_cases_packs(case, django_capture_on_
     from campaigns.privacy import providers
 
     pack, _ana = named_pack(case, django_capture_on_commit_callbacks)
+    old_files = [pack.pdf.name, pack.csv.name]
     # What retention does to a case: every provider anonymises its rows (petitions the
     # signatures, handovers the packs' names), in one transaction.
     with django_capture_on_commit_callbacks(execute=True):
         for provider in providers():
             provider.anonymise_cases(action_ids=[case.pk])
+    assert not any(private_storage().exists(name) for name in old_files)
     services.build_pack(pack_id=pack.pk)
     pack.refresh_from_db()
     assert pack.status == HandoverPack.Status.READY and pack.named_count == 0

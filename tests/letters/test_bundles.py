@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from campaigns.models import Download
 from letters import services
 from letters.models import Delivery, DeliveryPolicy
 from letters.services import bundles
@@ -176,7 +177,11 @@ def test_an_organizer_prepares_downloads_and_posts_a_bundle(admin, case, governo
     pdf = admin.get(reverse("letter_bundles:pdf", args=[bundle["key"]]))
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
-    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    content = b"".join(pdf.streaming_content)
+    assert content.startswith(b"%PDF")
+    # Never stored, but logged like every private file.
+    download = Download.objects.get()
+    assert (download.what, download.kind, download.size) == (governor, "bundle", len(content))
 
     assert admin.post(reverse("letter_bundles:posted", args=[bundle["key"]])).status_code == 302
     assert Delivery.objects.filter(status=Status.SENT).count() == 2

@@ -2,12 +2,16 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
+from campaigns.models import Download
+from campaigns.private_files import private_storage
 from replies import services
 from replies.models import Reply, ReplyQuestion
 from replies.services import receive_message
-from tests.factories import UserFactory
+from tests.factories import UserFactory, admin_user
 
 from .replies_support import eml, send
 
@@ -97,6 +101,70 @@ def test_attachments_download_with_the_type_read_from_their_content(organizer, s
     assert response["Content-Disposition"].startswith("attachment")
     refused = reply.attachments.filter(file="").get()
     assert organizer.get(reverse("reply_inbox:attachment", args=[refused.pk])).status_code == 404
+
+
+def directives(header: str) -> set[str]:
+    return {part.strip() for part in header.split(",")}
+
+
+def test_an_attachment_is_a_private_file_and_each_download_is_logged(client, sent):
+    reply = receive(eml("reply_with_attachment.eml", sent))
+    kept = reply.attachments.exclude(file="").get()
+    assert private_storage().exists(kept.file.name)
+    assert not default_storage.exists(kept.file.name)
+    reader = admin_user("replies.view_reply")
+    client.force_login(reader)
+
+    response = client.get(reverse("reply_inbox:attachment", args=[kept.pk]))
+
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"%PDF-") and len(body) == kept.size
+    assert {"private", "no-store"} <= directives(response["Cache-Control"])
+    assert response["X-Content-Type-Options"] == "nosniff"
+    download = Download.objects.get()
+    assert (download.user, download.what, download.kind) == (reader, kept, "attachment")
+    assert (download.filename, download.size) == (kept.filename, len(body))
+
+
+def test_an_attachment_without_the_permission_is_refused_and_not_logged(client, sent):
+    reply = receive(eml("reply_with_attachment.eml", sent))
+    kept = reply.attachments.exclude(file="").get()
+    client.force_login(admin_user("replies.view_replyquestion"))
+    response = client.get(reverse("reply_inbox:attachment", args=[kept.pk]))
+    assert response.status_code == 403
+    assert not Download.objects.exists()
+
+
+def test_an_uploaded_postal_reply_downloads_for_reviewers_only_and_is_logged(client, sent):
+    question = ReplyQuestion.objects.create(
+        letter=sent.letter,
+        target=sent.target,
+        upload_state=ReplyQuestion.Review.WAITING,
+        upload_content_type="image/png",
+    )
+    question.upload.save("reply", ContentFile(b"\x89PNG\r\n\x1a\n"), save=True)
+    assert private_storage().exists(question.upload.name)
+    url = reverse("reply_questions:upload", args=[question.pk])
+
+    client.force_login(admin_user("replies.view_reply"))
+    assert client.get(url).status_code == 403
+    assert not Download.objects.exists()
+
+    reviewer = admin_user("replies.view_replyquestion")
+    client.force_login(reviewer)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"\x89PNG\r\n\x1a\n"
+    assert response["Content-Type"] == "image/png"
+    assert {"private", "no-store"} <= directives(response["Cache-Control"])
+    download = Download.objects.get()
+    assert (download.user, download.what, download.kind, download.size) == (
+        reviewer,
+        question,
+        "upload",
+        8,
+    )
 
 
 def test_replies_cannot_be_added_or_deleted(organizer, sent):

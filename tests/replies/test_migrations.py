@@ -1,13 +1,18 @@
 """The reply models moved from letters to replies without their data moving: the tables,
 the rows and the grants of a database made before the move are there after it."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from campaigns.private_files import private_storage
 from replies.models import InboundMessage, Reply, ReplyAttachment, ReplyQuestion
 from tests.factories import DeliveryFactory, UserFactory
 
@@ -85,6 +90,9 @@ def test_a_database_from_before_the_move_keeps_its_rows_and_grants():
     )
     kept = ReplyAttachment.objects.get(reply=moved)
     assert kept.file.name == attachment.file.name and kept.file.read() == b"%PDF-1.4\n"
+    # Written where media is served before the upgrade; private after it.
+    assert private_storage().exists(kept.file.name)
+    assert not default_storage.exists(kept.file.name)
     assert ReplyQuestion.objects.get().pk == question.pk
     assert delivery.letter.reply_questions.get().answer == ReplyQuestion.Answer.BY_POST
     # The same permission rows, relabelled: every grant follows without being made again.
@@ -95,3 +103,37 @@ def test_a_database_from_before_the_move_keeps_its_rows_and_grants():
     assert member.has_perm("replies.change_reply") and member.has_perm("replies.view_replyquestion")
     executor = MigrationExecutor(connection)
     assert not executor.migration_plan(executor.loader.graph.leaf_nodes())
+
+
+# --- attachments and uploads move to the private storage (0002) ----------------------
+
+
+def run_private_files_migration(direction: str = "to_private") -> None:
+    migration = importlib.import_module("replies.migrations.0002_private_files")
+    getattr(migration, direction)(apps, None)
+
+
+@pytest.mark.django_db
+def test_the_migration_moves_existing_attachments_and_uploads_to_the_private_storage():
+    delivery = DeliveryFactory()
+    inbound = InboundMessage.objects.create(fingerprint="f" * 64, raw=b"")
+    reply = Reply.objects.create(inbound=inbound, kind=Reply.Kind.QUARANTINED)
+    letter_name = default_storage.save(f"replies/{reply.pk}/20261120", ContentFile(b"%PDF-1.4"))
+    photo_name = default_storage.save("reply-uploads/1/20261121", ContentFile(b"\x89PNG"))
+    attachment = ReplyAttachment.objects.create(reply=reply, file=letter_name, size=8)
+    question = ReplyQuestion.objects.create(
+        letter=delivery.letter, target=delivery.target, upload=photo_name
+    )
+
+    run_private_files_migration()
+    run_private_files_migration()  # again: nothing moves twice, nothing is lost
+
+    for name, content in {letter_name: b"%PDF-1.4", photo_name: b"\x89PNG"}.items():
+        assert private_storage().open(name).read() == content
+        assert not default_storage.exists(name)
+    attachment.refresh_from_db()
+    question.refresh_from_db()
+    assert attachment.file.read() == b"%PDF-1.4" and question.upload.read() == b"\x89PNG"
+
+    run_private_files_migration("to_public")
+    assert default_storage.exists(letter_name) and not private_storage().exists(letter_name)

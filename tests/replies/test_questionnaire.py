@@ -5,9 +5,11 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from campaigns.private_files import private_storage
 from letters.models import Delivery, Letter
 from replies import services, tasks
 from replies.models import ReplyQuestion
@@ -196,6 +198,22 @@ def test_a_photo_of_a_postal_reply_waits_for_review(client, question):
     )
     assert services.review_upload(question=question, accepted=True)
     assert not services.review_upload(question=question, accepted=False)
+
+
+def test_an_uploaded_postal_reply_is_private_and_goes_with_its_supporters_erasure(client, question):
+    from campaigns.privacy import erase_supporter
+
+    picture = SimpleUploadedFile("carta.png", PNG, content_type="image/png")
+    client.post(url(question, "upload/"), {"file": picture})
+    question.refresh_from_db()
+    name = question.upload.name
+    assert private_storage().open(name).read() == PNG
+    assert not default_storage.exists(name)
+
+    erase_supporter(supporter=question.letter.supporter)
+
+    question.refresh_from_db()
+    assert not question.upload and not private_storage().exists(name)
 
 
 def test_an_upload_that_is_not_a_photo_or_pdf_is_refused(client, question):
