@@ -9,19 +9,26 @@ visibly in the text.
 
 from __future__ import annotations
 
+import datetime
 import functools
+import logging
 from collections.abc import Mapping
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.crypto import salted_hmac
 
+from .emails import canonical_email
 from .links import Link
 from .models import Subscription
+
+logger = logging.getLogger(__name__)
 
 
 def mask_email(email: str) -> str:
@@ -115,6 +122,24 @@ def one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def within_daily_cap(address: str) -> bool:
+    """Count one more form-asked email to ``address`` today; False once over the cap.
+
+    PLUMA_EMAILS_PER_ADDRESS_DAY, whichever forms asked: nobody can use Pluma to flood an
+    inbox by posting someone's address to every form. Counted in the shared cache by a
+    keyed hash of the canonical address (no address in a cache key) and the day.
+    """
+    digest = salted_hmac("campaigns.mail.cap", canonical_email(address)).hexdigest()[:32]
+    key = f"campaigns:mail-cap:{digest}:{datetime.date.today().isoformat()}"
+    cache.add(key, 0, timeout=2 * 24 * 3600)
+    try:
+        sent = cache.incr(key)
+    except ValueError:  # expired between the two calls: this is the first of the day
+        cache.set(key, 1, timeout=2 * 24 * 3600)
+        sent = 1
+    return int(sent) <= settings.PLUMA_EMAILS_PER_ADDRESS_DAY
+
+
 def send_template(
     *,
     template: str,
@@ -123,7 +148,8 @@ def send_template(
     context: Mapping[str, object],
     subject: str | None = None,
     unsubscribe: str = "",
-) -> None:
+    capped: bool = False,
+) -> bool:
     """Render ``<template>_subject.txt``, ``<template>.txt`` and, when it exists,
     ``<template>.html`` in ``language`` and send them to ``to`` from DEFAULT_FROM_EMAIL.
 
@@ -131,8 +157,14 @@ def send_template(
     carry theirs). The context always has ``organisation``. With ``unsubscribe`` (the
     one-click https link) the email carries List-Unsubscribe with that link and a mailto
     whose subject is "unsubscribe <the link's token>", and List-Unsubscribe-Post.
-    Raises whatever the email backend raises: the calling task's retry policy decides.
+    With ``capped`` (every email a public form asks for: confirmation links, new links,
+    data links), nothing is sent once the address had its day's share
+    (`within_daily_cap`). Returns whether the email went. Raises whatever the email
+    backend raises: the calling task's retry policy decides.
     """
+    if capped and not within_daily_cap(to):
+        logger.info("Email %s to %s not sent: the day's cap", template, mask_email(to))
+        return False
     headers = {}
     if unsubscribe:
         token = unsubscribe.rstrip("/").rpartition("/")[2]
@@ -157,3 +189,4 @@ def send_template(
         if _has_template(f"{template}.html"):
             message.attach_alternative(render_to_string(f"{template}.html", values), "text/html")
     message.send()
+    return True

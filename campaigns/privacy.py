@@ -261,7 +261,8 @@ def send_data_link(*, supporter_id: int) -> bool:
     if supporter is None or not supporter.access_nonce:
         return False
     token = make_data_token(supporter_id=supporter.pk, nonce=supporter.access_nonce)
-    send_template(
+    sent = send_template(
+        capped=True,
         template="campaigns/email/data_link",
         to=supporter.email,
         language=supporter.language,
@@ -271,8 +272,9 @@ def send_data_link(*, supporter_id: int) -> bool:
             "hours": max(1, settings.PLUMA_DATA_LINK_MAX_AGE // 3600),
         },
     )
-    logger.info("Data link sent to %s", mask_email(supporter.email))
-    return True
+    if sent:
+        logger.info("Data link sent to %s", mask_email(supporter.email))
+    return sent
 
 
 def open_data_link(*, token: str) -> Supporter | None:

@@ -147,16 +147,23 @@ def cancel_subscription(*, subscription: Subscription) -> bool:
     return bool(cancelled)
 
 
-def _send(subscription: Subscription, *, template: str, context: Mapping[str, object]) -> None:
+def _send(
+    subscription: Subscription,
+    *,
+    template: str,
+    context: Mapping[str, object],
+    capped: bool = False,
+) -> bool:
     supporter, language = subscription.supporter, subscription.language
     unsubscribe = subscription_url(
         subscription=subscription, language=language, name="campaigns:subscription_unsubscribe"
     )
-    send_template(
+    return send_template(
         template=f"campaigns/email/{template}",
         to=supporter.email,
         language=language,
         unsubscribe=unsubscribe,
+        capped=capped,
         context={
             "subscription": subscription,
             "manage_url": subscription_url(subscription=subscription, language=language),
@@ -182,8 +189,13 @@ def send_subscription_confirmation(*, subscription_id: int) -> bool:
         language=subscription.language,
         name="campaigns:confirm_subscription",
     )
-    _send(subscription, template="confirm_subscription", context={"confirm_url": confirm})
-    return True
+    # A form asked for it: counted against the address's daily cap.
+    return _send(
+        subscription,
+        template="confirm_subscription",
+        context={"confirm_url": confirm},
+        capped=True,
+    )
 
 
 # --- weekly digests -------------------------------------------------------------------

@@ -356,7 +356,8 @@ def send_letter_confirmation(*, letter_ids: list[int]) -> bool:
     if not letters:
         return False
     supporter, action = letters[0].supporter, letters[0].case
-    send_template(
+    return send_template(
+        capped=True,  # a form asked for it
         template="letters/email/confirm",
         to=supporter.email,
         language=supporter.language,
@@ -375,4 +376,3 @@ def send_letter_confirmation(*, letter_ids: list[int]) -> bool:
             "language": supporter.language,
         },
     )
-    return True

@@ -266,8 +266,10 @@ def _confirm_url(signature: Signature) -> str:
     return url_in(signature.language, "petitions:confirm", token=token)
 
 
-def _send(*, signature: Signature, template: str, context: Mapping[str, object]) -> None:
-    send_template(
+def _send(*, signature: Signature, template: str, context: Mapping[str, object]) -> bool:
+    # Every email of a signature is one a form asked for: counted in the address's cap.
+    return send_template(
+        capped=True,
         template=f"petitions/email/{template}",
         to=signature.supporter.email,
         language=signature.language,
