@@ -50,11 +50,11 @@ def latest() -> list[tuple[str, str]]:
     return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
-def write_old_rows(apps) -> dict[str, int]:
+def write_old_rows(registry) -> dict[str, int]:
     """One row in every table that moved or changed, through the models of the old release."""
 
     def model(label: str):
-        return apps.get_model(*label.split("."))
+        return registry.get_model(*label.split("."))
 
     today = datetime.date(2026, 11, 20)
     case = model("campaigns.UrgentAction").objects.create(
