@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from celery import current_app
-from django.apps import apps
+from django.apps import apps as registry
 from django.core import mail
 from django.db import models
 from django.db.models.functions import Cast
@@ -98,7 +98,7 @@ def rows_of(model, supporter):
 def test_every_personal_looking_field_near_a_supporter_is_covered_by_a_provider():
     covered = {(model, name) for p in privacy.providers() for model, name in p.personal_fields()}
     missing = []
-    for model in apps.get_models():
+    for model in registry.get_models():
         if model is not Supporter and supporter_field(model) is None:
             continue
         for field in model._meta.concrete_fields:
@@ -124,7 +124,7 @@ def test_the_export_holds_every_personal_field_of_every_provider():
 def find_everywhere(needle: str) -> list[str]:
     """Every text column of every table that contains ``needle``, case-insensitively."""
     hits = []
-    for model in apps.get_models(include_auto_created=True):
+    for model in registry.get_models(include_auto_created=True):
         for field in model._meta.concrete_fields:
             if isinstance(field, models.CharField | models.TextField):
                 rows = model._base_manager.filter(**{f"{field.attname}__icontains": needle})
