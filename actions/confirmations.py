@@ -71,5 +71,9 @@ LETTERS = Confirmation(
             "The link may have been cut or changed when it was copied. Open it again from "
             "the email."
         ),
+        "closed": gettext_lazy(
+            "This case closed on %(closed_on)s, before you confirmed: your letter was not "
+            "sent. Thank you for wanting to act."
+        ),
     },
 )

@@ -1,4 +1,5 @@
-"""The per-case dashboard in the Wagtail admin: impact, actions per day, where they came from.
+"""The per-case dashboard in the Wagtail admin: impact, actions per day, where they came from,
+and the case's sending, with the stop button (campaigns.holds).
 
 Every figure is one grouped query on an index that starts with the case (signatures by
 (action, status, is_flagged, confirmed_at / country / source); reported actions by
@@ -23,6 +24,7 @@ from django_countries import countries
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
+from campaigns import holds
 from campaigns.models import UrgentAction
 from campaigns.permissions import RequiresPermissions
 from handovers.models import Handover, HandoverPack
@@ -80,6 +82,7 @@ class CaseDashboard(TypedDict):
     handovers: list[Handover]
     packs: list[HandoverPack]
     pending_messages: int
+    held: holds.Held
 
 
 def _counted(action: UrgentAction) -> QuerySet[Signature]:
@@ -196,6 +199,8 @@ def case_dashboard(action: UrgentAction) -> CaseDashboard:
         "pending_messages": SolidarityMessage.objects.filter(
             action=action, status=SolidarityMessage.Status.PENDING
         ).count(),
+        # Letters and announcements waiting (held, while the case is).
+        "held": holds.held_counts(action=action),
     }
 
 
@@ -236,6 +241,8 @@ class CaseDashboardView(_DashboardMixin, TemplateView):
         context["export_messages_url"] = reverse(
             "solidarity_messages:export", args=[self.action.pk]
         )
+        context["can_hold"] = self.request.user.has_perm("campaigns.hold_urgentaction")
+        context["next"] = self.request.path
         return context
 
 

@@ -5,7 +5,9 @@ enqueues its fan-out on commit; the fan-out writes the delivery rows in batches,
 supporter order, so a re-run after a crash resumes after the last row written, then hands
 the pending rows to workers in batches (campaigns.outbox; the beat hands out any a lost
 message left behind); each send claims its row with a conditional UPDATE (pending →
-sending → sent), so a recipient is emailed at most once however often a task runs.
+sending → sent), so a recipient is emailed at most once however often a task runs. While
+an organizer holds the case (campaigns.holds), its pending rows are neither handed out nor
+claimed; resuming hands them out again.
 """
 
 import datetime
@@ -208,12 +210,18 @@ def fan_out_announcement(*, announcement_id: int) -> int:
     return handed_out
 
 
+def _held() -> Q:
+    """Rows of announcements about a case an organizer holds. A sub-select on other tables,
+    not a join: the claim's conditional UPDATE keeps its conditions on the row it changes."""
+    return Q(announcement__in=Announcement.objects.filter(action__in=UrgentAction.objects.held()))
+
+
 # Pending rows go to workers SEND_BATCH to a task. A row handed out this long ago and still
 # pending is handed out again (a lost broker message); the claim in send_announcement keeps
 # it to one email. Long, because a big fan-out may wait its turn on the broker that long.
 ANNOUNCEMENT_OUTBOX = Outbox(
     model=AnnouncementDelivery,
-    due=lambda now: Q(status=Status.PENDING),
+    due=lambda now: Q(status=Status.PENDING) & ~_held(),
     handed_out="handed_out_at",
     lease=lambda: datetime.timedelta(hours=1),
     task_name="campaigns.tasks.send_announcements",
@@ -225,8 +233,15 @@ ANNOUNCEMENT_OUTBOX = Outbox(
 def dispatch_announcements(*, now: datetime.datetime | None = None) -> int:
     """Hand every pending row with no worker on it to workers; returns how many.
 
-    Run at the end of each fan-out and every minute by the beat."""
+    Run at the end of each fan-out, every minute by the beat, and when a hold ends."""
     return ANNOUNCEMENT_OUTBOX.hand_out(now=now)
+
+
+def pending_announcements(*, action_id: int) -> QuerySet[AnnouncementDelivery]:
+    """The case's announcement rows not yet sent: what a hold of the case stops."""
+    return AnnouncementDelivery.objects.filter(
+        status=Status.PENDING, announcement__action_id=action_id
+    )
 
 
 def send_announcements(*, delivery_ids: list[int]) -> int:
@@ -252,12 +267,15 @@ def _is_still_wanted(delivery: AnnouncementDelivery) -> bool:
 def send_announcement(*, delivery_id: int) -> bool:
     """Email one announcement to one supporter; returns whether this call sent it.
 
-    Acts only from pending: the claim (pending → sending) lets one call through. If
-    sending raises, the row goes back to pending and the error propagates, so the task's
-    retry sends it; a row left in sending by a killed worker stays there (never twice).
+    Acts only from pending, and not while the case is held: the claim (pending → sending)
+    lets one call through. If sending raises, the row goes back to pending and the error
+    propagates, so the task's retry sends it; a row left in sending by a killed worker
+    stays there (never twice).
     """
-    claimed = AnnouncementDelivery.objects.filter(pk=delivery_id, status=Status.PENDING).update(
-        status=Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+    claimed = (
+        AnnouncementDelivery.objects.filter(pk=delivery_id, status=Status.PENDING)
+        .exclude(_held())
+        .update(status=Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1)
     )
     if not claimed:
         return False

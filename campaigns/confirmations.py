@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.utils import formats, timezone
 from django.utils.functional import Promise
 
 from .links import LinkError
@@ -53,7 +54,8 @@ class Confirmation:
     remedy_context: Callable[[], dict[str, Any]] = dict
     # Whether a used link still gets the remedy (a new link may still be needed).
     remedy_when_used: bool = True
-    # What the problem page says, per LinkError kind ("expired", "used", "invalid").
+    # What the problem page says, per LinkError kind ("expired", "used", "invalid", and
+    # "closed", whose text may name the day with %(closed_on)s).
     problems: dict[str, str | Promise] = dataclasses.field(default_factory=dict)
 
 
@@ -73,10 +75,14 @@ def confirmation(kind: str) -> Confirmation:
 
 def problem_context(confirmation: Confirmation, token: str, error: LinkError) -> dict[str, Any]:
     action = confirmation.case_of(token)
+    text = confirmation.problems.get(error.kind, "")
+    if error.kind == "closed" and action is not None and action.closed_at is not None:
+        closed_on = formats.date_format(timezone.localtime(action.closed_at), "DATE_FORMAT")
+        text = str(text) % {"closed_on": closed_on}
     return {
         "action": action,
         "kind": error.kind,
-        "text": confirmation.problems.get(error.kind, ""),
+        "text": text,
         "remedy": confirmation.remedy
         if action is not None
         and action.is_open

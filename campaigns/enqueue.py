@@ -37,3 +37,7 @@ def send_weekly_digest(subscription_id: int) -> None:
 
 def send_data_link(supporter_id: int) -> None:
     task("campaigns.tasks.send_data_link").delay_on_commit(supporter_id)
+
+
+def dispatch_announcements() -> None:
+    task("campaigns.tasks.dispatch_announcements").delay_on_commit()

@@ -93,6 +93,26 @@ class FollowUpForm(WagtailAdminModelForm):
         return cleaned
 
 
+class HoldForm(forms.Form):
+    """Why an organizer holds a case or an official (campaigns.holds)."""
+
+    reason = forms.CharField(
+        label=_("Why you hold it"),
+        required=False,
+        max_length=300,
+        help_text=_("Kept with the hold, so others know why nothing goes out."),
+    )
+
+
+class DropHeldForm(forms.Form):
+    """The confirmation step before a closed case's held letters are dropped."""
+
+    reason = forms.CharField(label=_("Why you drop them"), required=False, max_length=300)
+    confirm = forms.BooleanField(
+        label=_("I understand: these letters will never be sent, and this cannot be undone.")
+    )
+
+
 # --- public forms (subscriptions, supporters' data) -------------------------------------
 
 

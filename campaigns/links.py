@@ -34,6 +34,18 @@ class LinkUsed(LinkError):
     kind = "used"
 
 
+class LinkTooLate(LinkError):
+    """A genuine, unused link to something the case no longer takes: it closed first."""
+
+    kind = "closed"
+
+
+def status_of(kind: str) -> int:
+    """The HTTP status of the page for a link that cannot be used: 400 when it is not
+    genuine, 409 when the case closed before it was used, 410 when it expired or was used."""
+    return {"invalid": 400, "closed": 409}.get(kind, 410)
+
+
 def new_nonce() -> str:
     """A single-use secret stored on the row a link acts on; cleared once it is used."""
     return secrets.token_urlsafe(16)

@@ -1,7 +1,8 @@
 """Every write on a case that has side effects: opening, deadlines, follow-ups, closing.
 
-Telling supporters (announcements), subscriptions and supporters' data live in their own
-modules (announcements.py, subscriptions.py, privacy.py) and are re-exported here.
+Telling supporters (announcements), subscriptions, supporters' data and the organizers'
+holds live in their own modules (announcements.py, subscriptions.py, privacy.py,
+holds.py) and are re-exported here.
 """
 
 import datetime
@@ -14,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import holds
 from .announcements import (
     announce,
     dispatch_announcements,
@@ -21,6 +23,15 @@ from .announcements import (
     send_announcement,
     send_announcements,
     unsubscribe_from_case,
+)
+from .holds import (
+    drop_held,
+    held_counts,
+    hold_case,
+    hold_official,
+    resume_case,
+    resume_official,
+    send_held,
 )
 from .mail import read_subscription_token, read_unsubscribe_token
 from .models import Announcement, DeadlineExtension, FollowUp, UrgentAction
@@ -54,20 +65,27 @@ __all__ = [
     "close_expired_actions",
     "dispatch_announcements",
     "confirm_subscription",
+    "drop_held",
     "erase_supporter",
     "export_data",
     "extend_deadline",
     "fan_out_announcement",
+    "held_counts",
+    "hold_case",
+    "hold_official",
     "open_action",
     "open_data_link",
     "publish_follow_up",
     "reopen_action",
     "request_data_link",
+    "resume_case",
+    "resume_official",
     "save_action",
     "send_announcement",
     "send_announcements",
     "send_data_link",
     "send_due_weekly_digests",
+    "send_held",
     "send_subscription_confirmation",
     "send_weekly_digest",
     "subscribe",
@@ -153,8 +171,10 @@ def close_action(*, action: UrgentAction, outcome_kind: str, outcome: str = "") 
     """Close an open (or draft) case with its outcome. Acts only on cases not yet closed.
 
     Returns whether it changed anything; raises ValidationError without an outcome kind.
-    On commit the outcome is announced to the case's supporters, unless the case merely
-    ran out of time (the automatic close).
+    The letters left are held (letters_held_at) until an organizer sends or drops them
+    (campaigns.holds); no letter or signature is confirmed on the case from now on. On
+    commit the outcome is announced to the case's supporters, unless the case merely ran
+    out of time (the automatic close).
     """
     if not outcome_kind or outcome_kind not in UrgentAction.OutcomeKind.values:
         raise ValidationError(_("Choose an outcome to close the case."))
@@ -167,11 +187,14 @@ def close_action(*, action: UrgentAction, outcome_kind: str, outcome: str = "") 
             outcome_kind=outcome_kind,
             outcome=outcome,
             closed_at=now,
+            letters_held_at=now,
             updated_at=now,
         )
     )
     if changed:
-        action.refresh_from_db(fields=["status", "outcome_kind", "outcome", "closed_at"])
+        action.refresh_from_db(
+            fields=["status", "outcome_kind", "outcome", "closed_at", "letters_held_at"]
+        )
         logger.info("Closed UA %s (%s)", action.number, outcome_kind)
         _tell_action_changed(action)
         if outcome_kind != UrgentAction.OutcomeKind.DEADLINE_PASSED:
@@ -186,13 +209,26 @@ def close_action(*, action: UrgentAction, outcome_kind: str, outcome: str = "") 
 def reopen_action(*, action: UrgentAction) -> bool:
     """Reopen a closed case, e.g. after a deadline extension. Acts only from closed.
 
-    The outcome kind is cleared (the case is no longer concluded); its text is kept.
+    The outcome kind is cleared (the case is no longer concluded); its text is kept. The
+    letters its close held go again (unless an organizer holds the case).
     """
-    changed = UrgentAction.objects.filter(pk=action.pk, status=UrgentAction.Status.CLOSED).update(
-        status=UrgentAction.Status.OPEN, closed_at=None, outcome_kind="", updated_at=timezone.now()
-    )
+    closed = UrgentAction.objects.filter(pk=action.pk, status=UrgentAction.Status.CLOSED)
+    with transaction.atomic():
+        letters_held = closed.filter(letters_held_at__isnull=False).exists()
+        changed = closed.update(
+            status=UrgentAction.Status.OPEN,
+            closed_at=None,
+            outcome_kind="",
+            letters_held_at=None,
+            updated_at=timezone.now(),
+        )
+        if changed:
+            action.refresh_from_db(
+                fields=["status", "closed_at", "outcome_kind", "letters_held_at", "held_at"]
+            )
+            if letters_held:
+                holds.release_letters(action=action)
     if changed:
-        action.refresh_from_db(fields=["status", "closed_at", "outcome_kind"])
         _tell_action_changed(action)
     return bool(changed)
 
@@ -239,11 +275,14 @@ def save_action(
             action.save()
         else:
             new_deadline = action.deadline
-            # Status, timestamps and deadline change only through their transitions.
+            # Status, timestamps, deadline and holds change only through their transitions.
             action.status = previous.status
             action.deadline = previous.deadline
             action.closed_at = previous.closed_at
             action.opened_at = previous.opened_at
+            action.held_at, action.held_by_id = previous.held_at, previous.held_by_id
+            action.hold_reason = previous.hold_reason
+            action.letters_held_at = previous.letters_held_at
             action.save()
             extend_deadline(action=action, new_deadline=new_deadline, reason=reason, by=by)
         if target_status == UrgentAction.Status.OPEN:

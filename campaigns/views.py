@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import confirmations, defences, services
 from .forms import EmailForm, EraseForm, SubscribeForm, SubscriptionChoicesForm
-from .links import LinkError
+from .links import LinkError, status_of
 from .mail import read_subscription_token, read_unsubscribe_token
 from .models import Consent, Supporter, UrgentAction
 from .public_forms import REFUSALS, send_back, too_many
@@ -41,9 +41,7 @@ def link_problem(
     """The one page for a link that cannot be used: 400 when it is not genuine, 410 when
     it was genuine but expired or was used."""
     context = {"kind": kind, **(context or {})}
-    return render(
-        request, "campaigns/link_problem.html", context, status=400 if kind == "invalid" else 410
-    )
+    return render(request, "campaigns/link_problem.html", context, status=status_of(kind))
 
 
 def _bad_link(request: HttpRequest) -> HttpResponse:

@@ -1,28 +1,35 @@
-"""Admin for cases, the target directory and follow-ups; the log of private file
-downloads (under Reports); the read-only viewset other apps' logs use."""
+"""Admin for cases, the target directory and follow-ups; the stop button's pages
+(campaigns.admin_views) hang off the case's and the official's own; the log of private
+file downloads (under Reports); the read-only viewset other apps' logs use."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import router, transaction
 from django.db.models import Model, ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
+from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
-from wagtail.log_actions import log
+from wagtail.admin.widgets.button import Button
+from wagtail.log_actions import LogFormatter, log
 from wagtail.permissions import register_permission_policy
 
-from . import defences, services
+from . import admin_views, defences, services
 from .forms import FollowUpForm, TargetForm, UrgentActionForm
 from .models import BlockedEmailDomain, Download, FollowUp, Target, UrgentAction
 from .permissions import WrittenBySitePolicy
 
 # Written only by campaigns.private_files: nobody adds, edits or deletes a download.
 register_permission_policy(Download, WrittenBySitePolicy(Download))
+
+# Set only by the hold services (campaigns.holds); an edit saved meanwhile keeps them.
+HOLD_FIELDS = ["held_at", "held_by_id", "hold_reason"]
 
 
 class ServiceSaveMixin:
@@ -96,7 +103,54 @@ class UrgentActionCreateView(ServiceSaveMixin, generic.CreateView):
         return services.save_action(action=instance, previous=None, by=self.request.user)
 
 
-class UrgentActionEditView(ServiceSaveMixin, generic.EditView):
+def _hold_label(instance):
+    return _("Sending: held") if instance.held_at else _("Sending")
+
+
+class HoldButtonMixin:
+    """A "Sending" button to the stop button's page (campaigns.admin_views), for those
+    allowed to use it: in the edit or inspect view's header, and in each row of the
+    listing."""
+
+    hold_url_name = ""
+    hold_permission = ""
+
+    def hold_url(self, instance):
+        if not self.request.user.has_perm(self.hold_permission):
+            return ""
+        return reverse(self.hold_url_name, args=[instance.pk])
+
+    @property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        # An edit or inspect view's header; a listing has no object of its own.
+        instance = getattr(self, "object", None)
+        if instance is not None and (url := self.hold_url(instance)):
+            buttons.append(Button(_hold_label(instance), url=url, icon_name="lock", priority=15))
+        return buttons
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if url := self.hold_url(instance):
+            buttons.append(MenuItem(_hold_label(instance), url=url, icon_name="lock", priority=25))
+        return buttons
+
+
+class UrgentActionIndexView(HoldButtonMixin, generic.IndexView):
+    hold_url_name = "urgent_actions:hold"
+    hold_permission = admin_views.HOLD_CASE
+
+
+class UrgentActionInspectView(HoldButtonMixin, generic.InspectView):
+    # Organizers read cases without editing them: the button is in the inspect view too.
+    hold_url_name = "urgent_actions:hold"
+    hold_permission = admin_views.HOLD_CASE
+
+
+class UrgentActionEditView(HoldButtonMixin, ServiceSaveMixin, generic.EditView):
+    hold_url_name = "urgent_actions:hold"
+    hold_permission = admin_views.HOLD_CASE
+
     def save_through_service(self, instance):
         return services.save_action(
             action=instance,
@@ -110,8 +164,10 @@ class UrgentActionViewSet(ModelViewSet):
     model = UrgentAction
     icon = "warning"
     menu_label = _("Urgent actions")
+    index_view_class = UrgentActionIndexView
     add_view_class = UrgentActionCreateView
     edit_view_class = UrgentActionEditView
+    inspect_view_class = UrgentActionInspectView
     delete_view_class = ProtectedDeleteView
     copy_view_enabled = False
     inspect_view_enabled = True
@@ -123,17 +179,55 @@ class UrgentActionViewSet(ModelViewSet):
         base_form_class=UrgentActionForm,
     )
 
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("<int:pk>/sending/", admin_views.CaseHoldView.as_view(), name="hold"),
+            path("<int:pk>/sending/hold/", admin_views.hold_case, name="hold_case"),
+            path("<int:pk>/sending/resume/", admin_views.resume_case, name="resume_case"),
+            path("<int:pk>/sending/send/", admin_views.send_held, name="send_held"),
+            path("<int:pk>/sending/drop/", admin_views.DropHeldView.as_view(), name="drop_held"),
+        ]
+
+
+class TargetIndexView(HoldButtonMixin, generic.IndexView):
+    hold_url_name = "targets:hold"
+    hold_permission = admin_views.HOLD_OFFICIAL
+
+
+class TargetEditView(HoldButtonMixin, generic.EditView):
+    hold_url_name = "targets:hold"
+    hold_permission = admin_views.HOLD_OFFICIAL
+
+    def save_instance(self):
+        # The form's copy of the official was read before a hold placed since: keep the hold.
+        with transaction.atomic():
+            stored = Target.objects.select_for_update().get(pk=self.object.pk)
+            for field in HOLD_FIELDS:
+                setattr(self.form.instance, field, getattr(stored, field))
+            return super().save_instance()
+
 
 class TargetViewSet(ModelViewSet):
     model = Target
     icon = "user"
     menu_label = _("Target directory")
+    index_view_class = TargetIndexView
+    edit_view_class = TargetEditView
     list_display = ["name", "title", "organisation", "country", "kind", "language"]
     list_filter = ["kind", "country", "language", "is_active"]
     search_fields = ["name", "title", "organisation"]
     copy_view_enabled = True
     delete_view_class = ProtectedDeleteView
     edit_handler = ObjectList(Target.panels, base_form_class=TargetForm)
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("<int:pk>/sending/", admin_views.OfficialHoldView.as_view(), name="hold"),
+            path("<int:pk>/sending/hold/", admin_views.hold_official, name="hold_official"),
+            path("<int:pk>/sending/resume/", admin_views.resume_official, name="resume_official"),
+        ]
 
 
 class FollowUpIndexView(generic.IndexView):
@@ -280,3 +374,19 @@ def register_downloads():
 @hooks.register("register_reports_menu_item")
 def register_downloads_report():
     return downloads.get_menu_item()
+
+
+class HoldLogFormatter(LogFormatter):
+    """A hold's entry in the history: what it did, and the organizer's reason as comment."""
+
+    def format_comment(self, log_entry):
+        return log_entry.data.get("reason", "")
+
+
+@hooks.register("register_log_actions")
+def register_hold_log_actions(actions):
+    for action, label, message in admin_views.LOG_ACTIONS:
+        formatter = type(
+            "HoldLogFormatter", (HoldLogFormatter,), {"label": label, "message": message}
+        )
+        actions.register_action(action)(formatter)

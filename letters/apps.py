@@ -18,3 +18,9 @@ class LettersConfig(AppConfig):
         from .privacy import LettersProvider
 
         register(LettersProvider())
+
+        from campaigns import holds
+
+        from .services.holds import HeldLetters
+
+        holds.register(HeldLetters())

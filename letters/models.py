@@ -5,7 +5,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country, CountryField
@@ -270,6 +270,19 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"Delivery #{self.pk} ({self.status})"
+
+
+def held() -> Q:
+    """Deliveries an organizer's hold stops (campaigns.holds): to a held official, or on a
+    case that is held or closed with its letters held.
+
+    Correlated subqueries rather than joins: a claim's conditional UPDATE keeps every
+    condition on the row it changes (with a join, Django moves them into a sub-select,
+    which a concurrent claim's re-check would not see change).
+    """
+    return Q(Exists(Target.objects.held().filter(pk=OuterRef("target_id")))) | Q(
+        Exists(UrgentAction.objects.holding_letters().filter(letters=OuterRef("letter_id")))
+    )
 
 
 class DeliveryEvent(models.Model):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaigns.confirmations import Confirmation, Pending
-from campaigns.links import LinkUsed
+from campaigns.links import LinkTooLate, LinkUsed
 from campaigns.models import UrgentAction
 
 from . import services, tokens
@@ -24,6 +24,8 @@ def pending(token: str) -> Pending:
     if signature is None:
         raise LinkUsed
     action = signature.action
+    if not action.is_open:
+        raise LinkTooLate
     intro = _("Press the button to confirm your signature for UA %(number)s: %(title)s.") % {
         "number": action.number,
         "title": action.title,
@@ -63,6 +65,10 @@ SIGNATURE = Confirmation(
         "invalid": gettext_lazy(
             "The link may have been cut or changed when it was copied. Open it again from "
             "the email, or sign again on the case page to get a new one."
+        ),
+        "closed": gettext_lazy(
+            "This case closed on %(closed_on)s, before you confirmed: your signature was "
+            "not added. Thank you for wanting to act."
         ),
     },
 )

@@ -37,6 +37,14 @@ class UrgentActionQuerySet(models.QuerySet["UrgentAction"]):
     def open(self) -> Self:
         return self.filter(status=UrgentAction.Status.OPEN)
 
+    def held(self) -> Self:
+        """Cases an organizer holds: nothing about them is sent (campaigns.holds)."""
+        return self.filter(held_at__isnull=False)
+
+    def holding_letters(self) -> Self:
+        """Cases whose letters wait: held, or closed with the letters left held."""
+        return self.filter(Q(held_at__isnull=False) | Q(letters_held_at__isnull=False))
+
     def past_deadline(self, today: datetime.date | None = None) -> Self:
         """Open cases whose deadline day has ended in the site's time zone."""
         return self.open().filter(deadline__lt=today or timezone.localdate())
@@ -126,6 +134,25 @@ class UrgentAction(ClusterableModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Set by the retention task once supporters' data on the case has been anonymised.
     anonymised_at = models.DateTimeField(_("personal data removed at"), null=True, blank=True)
+    # An organizer's hold (campaigns.holds): while set, none of the case's letters, digests,
+    # bundles or announcements is handed out or claimed. Changed only by hold_case and
+    # resume_case.
+    held_at = models.DateTimeField(_("held at"), null=True, blank=True, editable=False)
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("held by"),
+    )
+    hold_reason = models.CharField(_("why it is held"), max_length=300, blank=True, editable=False)
+    # Set when the case closes: the letters left wait for an organizer to send or drop them
+    # (send_held, drop_held); reopening the case lets them go.
+    letters_held_at = models.DateTimeField(
+        _("letters held since"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -145,6 +172,9 @@ class UrgentAction(ClusterableModel):
         verbose_name = _("urgent action")
         verbose_name_plural = _("urgent actions")
         ordering = ["-issued_on", "number"]
+        permissions = [
+            ("hold_urgentaction", _("Can hold, resume, send or drop a case's letters")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(deadline__gte=models.F("issued_on")),
@@ -173,6 +203,15 @@ class UrgentAction(ClusterableModel):
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
 
+    @property
+    def is_held(self) -> bool:
+        return self.held_at is not None
+
+    @property
+    def has_letters_held(self) -> bool:
+        """Closed with its letters left waiting for an organizer's choice."""
+        return self.letters_held_at is not None
+
     def targets_in_tier(self, tier: str):
         return Target.objects.filter(action_links__action=self, action_links__tier=tier).order_by(
             "action_links__sort_order"
@@ -195,6 +234,10 @@ class TargetQuerySet(models.QuerySet["Target"]):
 
     def embassies(self) -> Self:
         return self.active().filter(kind=Target.Kind.EMBASSY)
+
+    def held(self) -> Self:
+        """Officials an organizer holds: no letter goes to them (campaigns.holds)."""
+        return self.filter(held_at__isnull=False)
 
 
 # ActionTarget (action_links) is a Wagtail Orderable, untyped: the plugin cannot resolve it.
@@ -234,6 +277,19 @@ class Target(models.Model):  # type: ignore[django-manager-missing]
         _("accredited to"), blank=True, help_text=_("For embassies: the host country.")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # An organizer's hold (campaigns.holds): while set, no letter to this official, on any
+    # case, is handed out or claimed. Changed only by hold_official and resume_official.
+    held_at = models.DateTimeField(_("held at"), null=True, blank=True, editable=False)
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("held by"),
+    )
+    hold_reason = models.CharField(_("why it is held"), max_length=300, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -258,6 +314,7 @@ class Target(models.Model):  # type: ignore[django-manager-missing]
         verbose_name = _("target")
         verbose_name_plural = _("targets")
         ordering = ["country", "organisation", "name"]
+        permissions = [("hold_target", _("Can hold and resume the letters to an official"))]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(email="", postal_address="", phone=""),
@@ -278,6 +335,10 @@ class Target(models.Model):  # type: ignore[django-manager-missing]
 
     def __str__(self) -> str:
         return f"{self.title}, {self.name}" if self.title else self.name
+
+    @property
+    def is_held(self) -> bool:
+        return self.held_at is not None
 
 
 class ActionTarget(Orderable):

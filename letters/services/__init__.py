@@ -8,10 +8,11 @@ its rows with a conditional UPDATE and a lease, keeps each target's pace, sends 
 any transaction and records the result (sending); the sweeper hands back rows whose lease
 ran out and enqueues rows whose wait is over or whose task was lost; tracking webhooks
 move sent rows on to delivered, bounced or failed (tracking). Officials who take a daily
-digest or a printed bundle get theirs from digests and bundles.
+digest or a printed bundle get theirs from digests and bundles. An organizer's hold
+(campaigns.holds) stops all of it; holds counts, releases and drops the rows it stopped.
 """
 
-from . import bundles, composing, digests, sending, tracking
+from . import bundles, composing, digests, holds, sending, tracking
 from .queueing import (
     DELIVERY_OUTBOX,
     DISPATCH,
@@ -43,6 +44,7 @@ __all__ = [
     "deliver_many",
     "digests",
     "dispatch_deliveries",
+    "holds",
     "ensure_policy",
     "fail_delivery",
     "lease_duration",

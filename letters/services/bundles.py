@@ -5,7 +5,10 @@ conditional UPDATE (queued → sending, no lease, so the sweeper leaves them alo
 they are in the post room), each marked with the bundle's id as its Message-ID. The
 bundle prints as a PDF, one letter per page; recording it as posted moves its letters
 to sent. A letter confirmed while a bundle is being printed is never marked posted
-without having been printed: only the rows claimed into the bundle move.
+without having been printed: only the rows claimed into the bundle move. Letters whose
+case or official an organizer holds (campaigns.holds) are neither counted as waiting nor
+claimed into a bundle; a bundle already prepared is paper in the post room, and stays the
+organizer's to post or put back.
 """
 
 import datetime
@@ -30,7 +33,7 @@ from reportlab.pdfgen.canvas import Canvas
 from campaigns.models import Target
 
 from ..messages import letters_domain
-from ..models import Delivery, DeliveryPolicy, Letter, fill_placeholders, placeholder_values
+from ..models import Delivery, DeliveryPolicy, Letter, fill_placeholders, held, placeholder_values
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +98,7 @@ def waiting_for_bundles() -> QuerySet[Delivery, WaitingTarget]:
             target__delivery_policy__mode=DeliveryPolicy.Mode.PRINTED_BUNDLE,
             letter__status=Letter.Status.CONFIRMED,
         )
+        .exclude(held())
         .values("target_id", "target__name", "target__title")
         .annotate(waiting=Count("pk"))
         .order_by("target__name")
@@ -132,7 +136,7 @@ def prepare_bundle(*, target: Target, now: datetime.datetime | None = None) -> t
             return key, 0
         waiting = Delivery.objects.filter(
             target=target, status=Status.QUEUED, letter__status=Letter.Status.CONFIRMED
-        )
+        ).exclude(held())
         ids = list(
             waiting.select_for_update(skip_locked=True, of=("self",))
             .order_by("-priority", "queued_at", "pk")

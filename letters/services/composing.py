@@ -29,6 +29,7 @@ from campaigns.links import (  # noqa: F401 (LinkError… re-exported for views)
     LinkError,
     LinkExpired,
     LinkInvalid,
+    LinkTooLate,
     LinkUsed,
 )
 from campaigns.mail import send_template, url_in
@@ -300,7 +301,8 @@ def read_token(token: str, *, check_age: bool = True) -> list[int]:
 def pending_letters(token: str) -> list[Letter]:
     """The letters a link would confirm, changing nothing (for the page with the button).
 
-    Raises LinkInvalid, LinkExpired, or LinkUsed when none is pending any more.
+    Raises LinkInvalid, LinkExpired, LinkUsed when none is pending any more, and
+    LinkTooLate when their case has closed (confirm_letters says why).
     """
     letters = list(
         Letter.objects.filter(pk__in=read_token(token), status=Letter.Status.PENDING_CONFIRMATION)
@@ -310,15 +312,23 @@ def pending_letters(token: str) -> list[Letter]:
     )
     if not letters:
         raise LinkUsed
+    if not letters[0].case.is_open:
+        raise LinkTooLate
     return letters
 
 
 def confirm_letters(*, token: str) -> list[Letter]:
     """Confirm the pending letters a link names and queue their deliveries (queue_letter),
     in one transaction. Each link works once: raises LinkUsed when nothing was pending, and
-    LinkInvalid or LinkExpired. A letter written while the case was open may be confirmed
-    after it closed: it was written in time. The link proved the address, so the letter's
-    writer details become the supporter's (campaigns.supporters.confirm_details).
+    LinkInvalid or LinkExpired. The link proved the address, so the letter's writer
+    details become the supporter's (campaigns.supporters.confirm_details).
+
+    A letter whose case closed before the link was used is refused (LinkTooLate), and
+    stays pending: closing a case holds the letters it had queued for one choice by an
+    organizer (campaigns.holds), and a letter confirmed afterwards would either slip past
+    that choice or wait for one nobody is asked to make again. The supporter is told so
+    at once, as a late signature is. Should the case close while this runs, the rows it
+    writes are held with the rest (the hold is the case's state, not the rows').
     """
     letters = pending_letters(token)
     confirmed = []

@@ -4,7 +4,9 @@ A digest claims the target's waiting letters the way deliver claims one row (que
 sending with a lease, acting only on rows still queued and locked for the claim), sends
 one email outside any transaction, and marks every letter in it sent with the digest's
 Message-ID. The target's next digest time is its policy's next_slot_at, moved in the same
-transaction as the claim: a second run the same day finds the digest not yet due.
+transaction as the claim: a second run the same day finds the digest not yet due. Letters
+whose case or official an organizer holds (campaigns.holds) are left out of it, and wait
+for the next digest after the hold ends.
 """
 
 import datetime
@@ -21,7 +23,7 @@ from campaigns.models import Target
 from .. import enqueue, tokens
 from ..errors import SendErrorKind, sort_send_error
 from ..messages import TrackedMessage, display_name, header_safe, letters_domain
-from ..models import Delivery, DeliveryPolicy, Letter, fill_placeholders, placeholder_values
+from ..models import Delivery, DeliveryPolicy, Letter, fill_placeholders, held, placeholder_values
 from .sending import Outcome, esp_message_id, failure_fields, lease_duration
 
 logger = logging.getLogger(__name__)
@@ -46,7 +48,9 @@ def due_digest_targets(*, now: datetime.datetime | None = None) -> list[int]:
     policies = DeliveryPolicy.objects.filter(mode=DeliveryPolicy.Mode.DAILY_DIGEST).exclude(
         next_slot_at__gt=now
     )
-    waiting = Delivery.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now)
+    waiting = Delivery.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now).exclude(
+        held()
+    )
     return list(
         policies.filter(target__in=waiting.values("target"))
         .order_by("target_id")
@@ -79,7 +83,7 @@ def _claim(*, target_id: int, now: datetime.datetime) -> list[int]:
             return []
         waiting = Delivery.objects.filter(
             target_id=target_id, status=Status.QUEUED, next_attempt_at__lte=now
-        )
+        ).exclude(held())
         waiting.exclude(letter__status=Letter.Status.CONFIRMED).update(
             status=Status.CANCELLED, cancelled_at=now
         )
@@ -97,6 +101,17 @@ def _claim(*, target_id: int, now: datetime.datetime) -> list[int]:
         )
         DeliveryPolicy.objects.filter(pk=policy.pk).update(next_slot_at=next_digest_at(now))
     return ids
+
+
+def _put_back_held(ids: list[int]) -> list[int]:
+    """The claimed ids still free to go; those an organizer held meanwhile go back to the
+    queue, for the next digest after the hold."""
+    stopped = Delivery.objects.filter(pk__in=ids, status=Status.SENDING).filter(held())
+    if back := set(stopped.values_list("pk", flat=True)):
+        Delivery.objects.filter(pk__in=back, status=Status.SENDING).update(
+            status=Status.QUEUED, lease_expires_at=None
+        )
+    return [pk for pk in ids if pk not in back]
 
 
 def _supporter_line(letter: Letter) -> str:
@@ -170,6 +185,8 @@ def send_digest(*, target_id: int, now: datetime.datetime | None = None) -> Outc
     """
     now = now or timezone.now()
     ids = _claim(target_id=target_id, now=now)
+    # A hold placed since the claim takes its letters back out of the digest.
+    ids = _put_back_held(ids) if ids else ids
     if not ids:
         return Outcome.SKIPPED
     target = Target.objects.get(pk=target_id)

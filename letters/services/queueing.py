@@ -18,6 +18,7 @@ from ..models import (
     DeliveryPolicy,
     Letter,
     fill_placeholders,
+    held,
     placeholder_values,
 )
 from .sending import (
@@ -90,20 +91,24 @@ def request_dispatch() -> None:
 
 
 # Queued rows to send one email each, own words first. A row has a task on its way if one
-# was handed out since its wait began, less than a lease ago; older ones count as lost.
+# was handed out since its wait began, less than a lease ago; older ones count as lost. A
+# row whose case or official is held (campaigns.holds) is not due.
 DELIVERY_OUTBOX = Outbox(
     model=Delivery,
-    due=lambda now: Q(
-        status=Status.QUEUED,
-        next_attempt_at__lte=now,
-        target__delivery_policy__mode=DeliveryPolicy.Mode.INDIVIDUAL,
+    due=lambda now: (
+        Q(
+            status=Status.QUEUED,
+            next_attempt_at__lte=now,
+            target__delivery_policy__mode=DeliveryPolicy.Mode.INDIVIDUAL,
+        )
+        & ~held()
     ),
     handed_out="enqueued_at",
     lease=lease_duration,
     stale=Q(enqueued_at__lt=F("next_attempt_at")),
     task_name="letters.tasks.deliver_many",
     batch=DELIVER_BATCH,
-    order_by=("-priority", "next_attempt_at"),
+    order_by=("-priority", "next_attempt_at", "pk"),
     limit=SWEEP_BATCH,
 )
 

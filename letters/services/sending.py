@@ -27,7 +27,7 @@ from campaigns.outbox import claim
 from .. import enqueue
 from ..errors import SendErrorKind, sort_send_error
 from ..messages import build_letter_message, drop_esp_connection, esp_connection, message_id_for
-from ..models import Delivery, DeliveryPolicy, Letter
+from ..models import Delivery, DeliveryPolicy, Letter, held
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,9 @@ MAX_COUNTDOWN_SECONDS = 300
 # BATCH_SECONDS.
 DELIVER_BATCH = 20
 BATCH_SECONDS = 60
+# A batch that has been sending this long since it last looked asks again which of its
+# rows an organizer has held meanwhile (campaigns.holds), so a hold stops a slow batch too.
+HOLD_RECHECK = datetime.timedelta(seconds=1)
 
 
 class Outcome(StrEnum):
@@ -108,14 +111,16 @@ def _claim(*, delivery_ids: list[int], now: datetime.datetime) -> list[Delivery]
     whatever the number.
 
     The claim is a conditional UPDATE (campaigns.outbox.claim), so of racing workers
-    exactly one gets each row.
+    exactly one gets each row. Its condition reads the holds (campaigns.holds): a row
+    handed out just before its case or official was held is not claimed, and stays queued
+    for the resume.
     """
     if not delivery_ids:
         return []
     ids = claim(
         Delivery.objects.filter(
             pk__in=delivery_ids, status=Status.QUEUED, next_attempt_at__lte=now
-        ),
+        ).exclude(held()),
         status=Status.SENDING,
         sending_at=now,
         lease_expires_at=now + lease_duration(),
@@ -198,17 +203,45 @@ def _deliver_claimed(
         deliveries=[d for d in to_send if not d.has_pace_slot], now=timezone.now()
     )
     budget = min(lease_duration() / 2, datetime.timedelta(seconds=BATCH_SECONDS))
+    checked = started
+    stopped: set[int] = set()
     for number, delivery in enumerate(to_send):
         if timezone.now() - started > budget:
             outcomes[Outcome.SKIPPED.value] += _requeue(rows=to_send[number:], slots=slots)
             break
+        if timezone.now() - checked > HOLD_RECHECK:
+            stopped = _held_among(to_send[number:])
+            checked = timezone.now()
         slot = slots.get(delivery.pk)
-        if slot is not None and slot > timezone.now():
+        if delivery.pk in stopped:
+            _put_back_held(delivery_id=delivery.pk, slot=slot)
+            outcomes[Outcome.HELD.value] += 1
+        elif slot is not None and slot > timezone.now():
             _hand_back(delivery_id=delivery.pk, until=slot, has_pace_slot=True)
             outcomes[Outcome.PACED.value] += 1
         else:
             outcomes[_send(delivery=delivery).value] += 1
     return outcomes
+
+
+def _held_among(rows: list[Delivery]) -> set[int]:
+    """The ids among ``rows`` whose case or official an organizer has held since the claim."""
+    return set(
+        Delivery.objects.filter(pk__in=[row.pk for row in rows])
+        .filter(held())
+        .values_list("pk", flat=True)
+    )
+
+
+def _put_back_held(*, delivery_id: int, slot: datetime.datetime | None) -> None:
+    """Return a claimed row to the queue, untouched, for when its hold ends; a slot it
+    reserved stays its own (the resume re-plans slots the hold let pass)."""
+    Delivery.objects.filter(pk=delivery_id, status=Status.SENDING).update(
+        status=Status.QUEUED,
+        lease_expires_at=None,
+        enqueued_at=None,
+        **({"next_attempt_at": slot, "has_pace_slot": True} if slot is not None else {}),
+    )
 
 
 def _set_aside(*, delivery: Delivery, now: datetime.datetime) -> Outcome | None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from campaigns import defences, supporters
 from campaigns.dispatch import Dispatch
+from campaigns.links import LinkTooLate
 from campaigns.mail import send_template, url_in
 from campaigns.models import Consent, UrgentAction
 from campaigns.outbox import Outbox, claim
@@ -196,31 +197,40 @@ def _notify_already_signed(action: UrgentAction, supporter_id: int, *, notify: b
 
 
 def confirm_signature(*, token: str) -> Signature:
-    """Confirm the signature a link names. Acts only from pending; each link works once.
+    """Confirm the signature a link names. Acts only from pending, on an open case; each
+    link works once.
 
-    Raises tokens.LinkInvalid, LinkExpired or LinkUsed. A signature made while the case
-    was open may be confirmed after it closed: it was given in time.
+    Raises tokens.LinkInvalid, LinkExpired or LinkUsed, and LinkTooLate when the case
+    closed before the link was used: a signature counts once it is confirmed, and the
+    case's count was settled when it closed, so the signature is not added (it stays
+    pending, and a reopened case takes it).
     """
     signature_id, nonce = tokens.read_token(token)
-    signature = _confirm(Signature.objects.filter(pk=signature_id, nonce=nonce))
+    signatures = Signature.objects.filter(pk=signature_id, nonce=nonce)
+    signature = _confirm(signatures)
     if signature is None:
+        if signatures.filter(status=Signature.Status.PENDING).exists():
+            raise LinkTooLate
         raise tokens.LinkUsed
     return signature
 
 
 def confirm_pending_signature(*, action_id: int, supporter_id: int) -> Signature | None:
-    """Confirm the supporter's pending signature on the case, if there is one; for a
-    confirmation that proved the same address (the letter written with it). Returns the
-    signature this call confirmed, else None."""
+    """Confirm the supporter's pending signature on the case, if there is one and the
+    case is open; for a confirmation that proved the same address (the letter written
+    with it). Returns the signature this call confirmed, else None."""
     return _confirm(Signature.objects.filter(action_id=action_id, supporter_id=supporter_id))
 
 
 def _confirm(signatures: QuerySet[Signature]) -> Signature | None:
     """pending → confirmed for the one signature of ``signatures``, counted unless flagged;
-    what was signed becomes the supporter's own. None when it was not pending."""
+    what was signed becomes the supporter's own. None when it was not pending, or its
+    case is no longer open (a sub-select, so the claim's UPDATE keeps its own condition)."""
     with transaction.atomic():
         ids = claim(
-            signatures.filter(status=Signature.Status.PENDING),
+            signatures.filter(
+                status=Signature.Status.PENDING, action__in=UrgentAction.objects.open()
+            ),
             status=Signature.Status.CONFIRMED,
             confirmed_at=timezone.now(),
             nonce="",

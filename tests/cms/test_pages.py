@@ -302,11 +302,16 @@ def test_no_solidarity_link_when_the_petition_does_not_take_messages(
 
 
 def test_case_page_html_is_the_same_for_every_visitor_and_has_no_csrf_token(
-    client, case_with_targets, settings
+    client, case_with_targets, settings, monkeypatch
 ):
+    import time
+
     from django.test import Client
 
     settings.PAGE_CACHE_SECONDS = 0
+    # The forms' start time is the rendering's: the same second, the same page.
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now)
     PetitionFactory(action=case_with_targets.action, allows_solidarity_messages=True)
     HandoverFactory(action=case_with_targets.action)
 
