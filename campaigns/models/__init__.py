@@ -2,14 +2,11 @@
 
 from .announcements import Announcement, AnnouncementDelivery
 from .cases import (
-    LANGUAGE_CHOICES,
     ActionTarget,
     Category,
     DeadlineExtension,
     FollowUp,
     FollowUpText,
-    Target,
-    TargetQuerySet,
     UrgentAction,
     UrgentActionQuerySet,
     in_listing_order,
@@ -18,6 +15,7 @@ from .cases import (
 from .defences import BlockedEmailDomain
 from .downloads import Download
 from .supporters import Consent, Subscription, SubscriptionQuerySet, Supporter
+from .targets import LANGUAGE_CHOICES, Target, TargetQuerySet
 
 __all__ = [
     "LANGUAGE_CHOICES",

@@ -13,6 +13,7 @@ digest or a printed bundle get theirs from digests and bundles. An organizer's h
 """
 
 from . import bundles, composing, digests, holds, sending, tracking
+from .pacing import ensure_policy
 from .queueing import (
     DELIVERY_OUTBOX,
     DISPATCH,
@@ -27,7 +28,6 @@ from .sending import (
     Outcome,
     deliver,
     deliver_many,
-    ensure_policy,
     fail_delivery,
     lease_duration,
 )

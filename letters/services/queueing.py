@@ -21,10 +21,10 @@ from ..models import (
     held,
     placeholder_values,
 )
+from .pacing import ensure_policy
 from .sending import (
     DELIVER_BATCH,
     MAX_ATTEMPTS,
-    ensure_policy,
     fail_delivery,
     lease_duration,
 )

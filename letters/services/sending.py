@@ -16,18 +16,18 @@ from typing import TypedDict
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F
 from django.db.models.expressions import Combinable, CombinedExpression
 from django.utils import timezone
 
-from campaigns.models import Target
 from campaigns.outbox import claim
 
 from .. import enqueue
 from ..errors import SendErrorKind, sort_send_error
 from ..messages import build_letter_message, drop_esp_connection, esp_connection, message_id_for
 from ..models import Delivery, DeliveryPolicy, Letter, held
+from .pacing import policy_of, reserve_slots
 
 logger = logging.getLogger(__name__)
 
@@ -64,13 +64,6 @@ class Outcome(StrEnum):
 
 def lease_duration() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.PLUMA_DELIVERY_LEASE_SECONDS)
-
-
-def ensure_policy(*, target: Target) -> DeliveryPolicy:
-    """The target's delivery policy, created with the defaults on first use."""
-    mode = DeliveryPolicy.Mode.INDIVIDUAL if target.email else DeliveryPolicy.Mode.PRINTED_BUNDLE
-    policy, _ = DeliveryPolicy.objects.get_or_create(target=target, defaults={"mode": mode})
-    return policy
 
 
 def deliver(*, delivery_id: int) -> Outcome:
@@ -133,60 +126,6 @@ def _claim(*, delivery_ids: list[int], now: datetime.datetime) -> list[Delivery]
     return [rows[pk] for pk in dict.fromkeys(delivery_ids) if pk in rows]
 
 
-def policy_of(target: Target) -> DeliveryPolicy:
-    """The target's policy: the one read along with it, or ensure_policy()'s."""
-    try:
-        return target.delivery_policy
-    except DeliveryPolicy.DoesNotExist:
-        target.delivery_policy = ensure_policy(target=target)
-        return target.delivery_policy
-
-
-def _reserve_slots(
-    *, deliveries: list[Delivery], now: datetime.datetime
-) -> dict[int, datetime.datetime]:
-    """The start of each delivery's sending slot, reserved for it: {delivery id: slot}.
-
-    Slots are 1/max_per_hour of an hour apart, so a target gets at most N letters an
-    hour, evenly spread. A target's slots for the whole batch are taken in one move under
-    its row lock, so concurrent workers take distinct slots; the rows are locked in id
-    order, so two batches never wait for each other in a circle.
-    """
-    if not deliveries:
-        return {}
-    wanted = collections.Counter(policy_of(d.target).pk for d in deliveries)
-    first: dict[int, tuple[datetime.datetime, datetime.timedelta]] = {}
-    with transaction.atomic():
-        policies = list(
-            DeliveryPolicy.objects.select_for_update()
-            .filter(pk__in=wanted)
-            .order_by("pk")
-            .only("pk", "max_per_hour", "next_slot_at")
-        )
-        moves = []
-        for policy in policies:
-            interval = datetime.timedelta(seconds=3600 / policy.max_per_hour)
-            first[policy.pk] = (max(policy.next_slot_at or now, now), interval)
-            next_slot = first[policy.pk][0] + wanted[policy.pk] * interval
-            moves.append((connection.ops.adapt_datetimefield_value(next_slot), policy.pk))
-        # One round trip for all (bulk_update's CASE costs more CPU than the sends).
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {DeliveryPolicy._meta.db_table} SET next_slot_at = %s WHERE id = %s",  # noqa: S608 -- our table name
-                moves,
-            )
-    taken: collections.Counter[int] = collections.Counter()
-    slots = {}
-    for delivery in deliveries:
-        policy_id = policy_of(delivery.target).pk
-        if policy_id not in first:
-            continue  # deleted meanwhile: the next letter recreates it with the defaults
-        start, interval = first[policy_id]
-        slots[delivery.pk] = start + taken[policy_id] * interval
-        taken[policy_id] += 1
-    return slots
-
-
 def _deliver_claimed(
     *, claimed: list[Delivery], started: datetime.datetime
 ) -> collections.Counter[str]:
@@ -199,7 +138,7 @@ def _deliver_claimed(
             to_send.append(delivery)
         else:
             outcomes[outcome.value] += 1
-    slots = _reserve_slots(
+    slots = reserve_slots(
         deliveries=[d for d in to_send if not d.has_pace_slot], now=timezone.now()
     )
     budget = min(lease_duration() / 2, datetime.timedelta(seconds=BATCH_SECONDS))
