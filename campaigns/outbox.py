@@ -25,6 +25,7 @@ import datetime
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Model, Q, QuerySet
 from django.db.models.sql import UpdateQuery
@@ -49,7 +50,10 @@ def claim(rows: QuerySet[Model], **values: object) -> list[int]:
     assert isinstance(query, UpdateQuery)  # chain(klass) makes a klass; the stub says Query
     query.add_update_values(values)
     db = router.db_for_write(rows.model)
-    sql, params = query.get_compiler(db).as_sql()
+    try:
+        sql, params = query.get_compiler(db).as_sql()
+    except EmptyResultSet:  # a condition no row can meet (an empty id list)
+        return []
     if not sql:
         return []
     pk = rows.model._meta.pk

@@ -5,7 +5,3 @@ from campaigns.enqueue import task
 
 def send_confirmation(signature_id: int) -> None:
     task("petitions.tasks.send_confirmation").delay_on_commit(signature_id)
-
-
-def send_already_signed(signature_id: int) -> None:
-    task("petitions.tasks.send_already_signed").delay_on_commit(signature_id)

@@ -149,6 +149,11 @@ class Signature(models.Model):
     # asks for one, cleared once it is sent; when a dispatch last handed it to a worker.
     link_due_at = models.DateTimeField(null=True, blank=True, editable=False)
     link_enqueued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The outbox of the "you have already signed" notice: set by a repeated sign-up in the
+    # same statement a first one writes with (so both take the same time), cleared once
+    # the notice is sent.
+    notice_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    notice_enqueued_at = models.DateTimeField(null=True, blank=True, editable=False)
     notices_sent = models.PositiveSmallIntegerField(
         default=0, editable=False, help_text="'You have already signed' emails sent."
     )
@@ -184,6 +189,11 @@ class Signature(models.Model):
                 fields=["link_due_at"],
                 name="signature_link_due",
                 condition=models.Q(link_due_at__isnull=False),
+            ),
+            models.Index(
+                fields=["notice_due_at"],
+                name="signature_notice_due",
+                condition=models.Q(notice_due_at__isnull=False),
             ),
             # The per-case dashboard groups confirmations by day (handover work).
             models.Index(

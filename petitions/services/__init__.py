@@ -15,6 +15,7 @@ from .signing import (
     CONFIRMATIONS,
     MAX_LINKS,
     MAX_NOTICES,
+    NOTICE_OUTBOX,
     SigningClosed,
     SignResult,
     confirm_pending_signature,
@@ -26,6 +27,7 @@ from .signing import (
     send_already_signed,
     send_confirmation,
     send_due_confirmations,
+    send_due_notices,
     sign,
 )
 
@@ -36,6 +38,7 @@ __all__ = [
     "CONFIRMATION_OUTBOX",
     "MAX_LINKS",
     "MAX_NOTICES",
+    "NOTICE_OUTBOX",
     "SignResult",
     "SigningClosed",
     "confirm_pending_signature",
@@ -52,6 +55,7 @@ __all__ = [
     "send_already_signed",
     "send_confirmation",
     "send_due_confirmations",
+    "send_due_notices",
     "sign",
     "solidarity",
 ]

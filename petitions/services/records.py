@@ -9,13 +9,20 @@ transaction.
 Either way the unique constraints decide between concurrent identical sign-ups: the
 supporter is upserted on their canonical email (an existing supporter keeps their
 details), and the signature is inserted unless that supporter already signed the case.
+
+A repeated sign-up costs the same as a first one, so that nobody can time a request to
+learn whether an address signed: the same statement, instead of inserting, marks the
+earlier signature's "you have already signed" notice as due (an outbox the worker sends
+from), and the view answers both alike.
 """
 
 import dataclasses
+import datetime
 import functools
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.utils import timezone
 
 from campaigns import records
 from campaigns.models import Consent, Supporter, UrgentAction
@@ -26,22 +33,31 @@ from ..models import Signature
 @dataclasses.dataclass(frozen=True)
 class Recorded:
     """What a sign-up wrote. `supporter_id` is None when the case was not open (nothing
-    was written); `signature_id` is None when the supporter had already signed it."""
+    was written); `signature_id` is None when the supporter had already signed it, and
+    `earlier_id` is then that signature's."""
 
     supporter_id: int | None
     signature_id: int | None
+    earlier_id: int | None = None
 
 
 def record_sign_up(
-    *, supporter: Supporter, signature: Signature, consents: list[Consent]
+    *,
+    supporter: Supporter,
+    signature: Signature,
+    consents: list[Consent],
+    notice_due_at: datetime.datetime | None,
+    max_notices: int,
 ) -> Recorded:
     """Write a sign-up unless the case is closed. `signature` and `consents` need no
     supporter; the one found or created is theirs. On a new signature, `signature.pk` is
-    set; consents are written only with a new signature."""
+    set; consents are written only with a new signature. When the supporter had signed
+    already and ``notice_due_at`` is given, the earlier signature's notice is due then,
+    unless it was sent ``max_notices`` times."""
     if connection.vendor == "postgresql":
-        recorded = _in_one_statement(supporter, signature, consents)
+        recorded = _in_one_statement(supporter, signature, consents, notice_due_at, max_notices)
     else:
-        recorded = _step_by_step(supporter, signature, consents)
+        recorded = _step_by_step(supporter, signature, consents, notice_due_at, max_notices)
     if recorded.signature_id is not None:
         assert recorded.supporter_id is not None  # a signature is written with its supporter
         signature.pk = recorded.signature_id
@@ -77,11 +93,28 @@ def _statement(consents: int) -> str:
         + ")"
         for i in range(consents)
     ]
-    return f"WITH {', '.join(parts)} SELECT (SELECT id FROM supporter), (SELECT id FROM signature)"  # noqa: S608
+    # Only when nothing was inserted: the earlier signature, as the statement's snapshot
+    # shows it, gets its notice marked due (at most max_notices are ever sent).
+    signatures = connection.ops.quote_name(Signature._meta.db_table)
+    parts.append(
+        f"notice AS (UPDATE {signatures} SET notice_due_at = %s::timestamptz"  # noqa: S608
+        " WHERE action_id = %s AND supporter_id = (SELECT id FROM supporter)"
+        " AND NOT EXISTS (SELECT 1 FROM signature) AND notices_sent < %s AND %s"
+        " RETURNING id)"
+    )
+    return (
+        f"WITH {', '.join(parts)} SELECT (SELECT id FROM supporter), (SELECT id FROM signature),"  # noqa: S608
+        f" (SELECT id FROM {signatures} WHERE action_id = %s"
+        " AND supporter_id = (SELECT id FROM supporter))"
+    )
 
 
 def _in_one_statement(
-    supporter: Supporter, signature: Signature, consents: list[Consent]
+    supporter: Supporter,
+    signature: Signature,
+    consents: list[Consent],
+    notice_due_at: datetime.datetime | None,
+    max_notices: int,
 ) -> Recorded:
     db = connections[DEFAULT_DB_ALIAS]
     # Whatever each field's get_db_prep_save gives: its stub says Any.
@@ -90,18 +123,55 @@ def _in_one_statement(
     params += records.values(signature, records.columns(Signature, without="supporter"), db)
     for consent in consents:
         params += records.consent_values(consent, db)
+    notify = notice_due_at is not None
+    params += [notice_due_at or timezone.now(), signature.action_id, max_notices, notify]
+    params.append(signature.action_id)
     with records.server_binding_cursor(db) as cursor:
         cursor.execute(_statement(len(consents)), params)
         row = cursor.fetchone()
-    assert row is not None  # a SELECT of two scalar subqueries returns one row
-    supporter_id, signature_id = row
-    return Recorded(supporter_id=supporter_id, signature_id=signature_id)
+    assert row is not None  # a SELECT of scalar subqueries returns one row
+    supporter_id, signature_id, earlier_id = row
+    if supporter_id is not None and signature_id is None and earlier_id is None:
+        # Lost a race to an identical sign-up: the row that won was committed after this
+        # statement's snapshot was taken, so neither the notice nor the SELECT saw it. A
+        # new statement sees it (READ COMMITTED); only racing twins ever take this path.
+        earlier_id = _mark_notice_due(
+            action_id=signature.action_id,
+            supporter_id=supporter_id,
+            notice_due_at=notice_due_at,
+            max_notices=max_notices,
+        )
+    return Recorded(
+        supporter_id=supporter_id,
+        signature_id=signature_id,
+        earlier_id=None if signature_id is not None else earlier_id,
+    )
+
+
+def _mark_notice_due(
+    *,
+    action_id: int,
+    supporter_id: int,
+    notice_due_at: datetime.datetime | None,
+    max_notices: int,
+) -> int | None:
+    """The supporter's earlier signature of the case, its notice marked due if asked."""
+    earlier = Signature.objects.filter(action_id=action_id, supporter_id=supporter_id)
+    if notice_due_at is not None:
+        earlier.filter(notices_sent__lt=max_notices).update(notice_due_at=notice_due_at)
+    return earlier.values_list("pk", flat=True).first()
 
 
 # --- Other databases: step by step in a transaction -----------------------------------
 
 
-def _step_by_step(supporter: Supporter, signature: Signature, consents: list[Consent]) -> Recorded:
+def _step_by_step(
+    supporter: Supporter,
+    signature: Signature,
+    consents: list[Consent],
+    notice_due_at: datetime.datetime | None,
+    max_notices: int,
+) -> Recorded:
     with transaction.atomic():
         if not UrgentAction.objects.open().filter(pk=signature.action_id).exists():
             return Recorded(supporter_id=None, signature_id=None)
@@ -114,7 +184,16 @@ def _step_by_step(supporter: Supporter, signature: Signature, consents: list[Con
         )
         signature.supporter_id = supporter.pk
         if not _insert_unless_signed(signature):
-            return Recorded(supporter_id=supporter.pk, signature_id=None)
+            return Recorded(
+                supporter_id=supporter.pk,
+                signature_id=None,
+                earlier_id=_mark_notice_due(
+                    action_id=signature.action_id,
+                    supporter_id=supporter.pk,
+                    notice_due_at=notice_due_at,
+                    max_notices=max_notices,
+                ),
+            )
         for consent in consents:
             consent.supporter_id = supporter.pk
             consent.save(force_insert=True)

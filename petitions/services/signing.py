@@ -39,10 +39,13 @@ class SigningClosed(ValidationError):
 
 @dataclasses.dataclass(frozen=True)
 class SignResult:
-    """What the view needs; deliberately the same shape for a first and a repeated sign-up."""
+    """What the view needs; deliberately the same shape for a first and a repeated sign-up:
+    the signature's id, and whether this sign-up wrote it (``signature`` is then the row
+    written; a repeat reads nothing more, so that it takes no longer)."""
 
-    signature: Signature
+    signature_id: int
     is_new: bool
+    signature: Signature | None = None
 
 
 # --- the confirmation emails' outbox ------------------------------------------------------
@@ -82,10 +85,39 @@ def due_confirmations(*, now: datetime.datetime) -> list[int]:
     )
 
 
+# "You have already signed" notices, due from a repeated sign-up, the same way.
+NOTICE_OUTBOX = Outbox(
+    model=Signature,
+    due=lambda now: Q(notice_due_at__isnull=False),
+    handed_out="notice_enqueued_at",
+    lease=lambda: CONFIRMATION_LEASE,
+    task_name="petitions.tasks.send_notices",
+    batch=CONFIRMATION_BATCH,
+    order_by=("notice_due_at",),
+)
+
+
 def dispatch_confirmations(*, now: datetime.datetime | None = None) -> int:
-    """Hand the due confirmation emails to workers, CONFIRMATION_BATCH to a task; returns
-    how many. Run a second after sign-ups ask for it, and every minute by the beat."""
-    return CONFIRMATION_OUTBOX.hand_out(now=now)
+    """Hand the due confirmation emails and "already signed" notices to workers,
+    CONFIRMATION_BATCH to a task; returns how many. Run a second after sign-ups ask for
+    it, and every minute by the beat."""
+    return CONFIRMATION_OUTBOX.hand_out(now=now) + NOTICE_OUTBOX.hand_out(now=now)
+
+
+def send_due_notices(*, signature_ids: list[int]) -> int:
+    """Send the "already signed" notices still due among these; returns how many went.
+
+    Each is claimed before it is sent (its due mark cleared, its count raised), so a
+    retried batch sends nothing twice, and no address gets more than MAX_NOTICES.
+    """
+    claimed = claim(
+        Signature.objects.filter(
+            pk__in=signature_ids, notice_due_at__isnull=False, notices_sent__lt=MAX_NOTICES
+        ),
+        notice_due_at=None,
+        notices_sent=F("notices_sent") + 1,
+    )
+    return sum(send_already_signed(signature_id=signature_id) for signature_id in sorted(claimed))
 
 
 def send_due_confirmations(*, signature_ids: list[int]) -> int:
@@ -121,10 +153,12 @@ def sign(
     is requested that sends it a second or so later (campaigns.dispatch).
 
     With ``confirm_by_email=False`` no email at all is queued: another confirmation
-    covers it (a letter written at the same time, petitions/letter_hooks.py).
+    covers it (a letter written at the same time: actions.services.write_letter).
 
     A second sign-up with the same canonical email on the same case changes nothing but
-    queues a short "you have already signed" email (at most MAX_NOTICES per case).
+    marks a short "you have already signed" email due (at most MAX_NOTICES per case), in
+    the same one statement and with the same dispatch as a first one: the two take the
+    same time, so nobody can learn from the answer whether an address signed.
     `consent_text` is the exact label of the ticked consent box, or '' if not ticked;
     `share_name_text` likewise for passing the name on to the recipient of a handover.
     Raises SigningClosed unless the case is open. A sign-up with a `flag_reason`, or from
@@ -151,7 +185,11 @@ def sign(
         # The confirmation email's outbox entry, written with the signature itself.
         link_due_at=timezone.now() if confirm_by_email and not flag_reason else None,
     )
+    notify = confirm_by_email and not flag_reason
+    now = timezone.now()
     recorded = records.record_sign_up(
+        notice_due_at=now if notify else None,
+        max_notices=MAX_NOTICES,
         supporter=supporters.new_supporter(email=email, language=language),
         signature=signature,
         consents=supporters.consents(
@@ -167,33 +205,19 @@ def sign(
     if recorded.supporter_id is None:
         # Closed between the page's copy of the case and the write.
         raise SigningClosed(_("This case is closed and no longer takes signatures."))
+    if notify:
+        # robust: the signature is written whatever the broker or cache says; the beat
+        # runs the same dispatch every minute.
+        transaction.on_commit(request_confirmation_dispatch, robust=True)
     if recorded.signature_id is None:
-        return SignResult(
-            signature=_notify_already_signed(
-                action, recorded.supporter_id, notify=confirm_by_email and not flag_reason
-            ),
-            is_new=False,
-        )
+        assert recorded.earlier_id is not None  # the signature it conflicted with
+        return SignResult(signature_id=recorded.earlier_id, is_new=False)
     if flag_reason:
         # Not counted, so nothing to confirm; and no email, so bots cannot use us to
         # flood someone's inbox.
         logger.info("Signature #%s on UA %s flagged: %s", signature.pk, action.number, flag_reason)
-    elif confirm_by_email:
-        # robust: the signature is written whatever the broker or cache says; the sweeper
-        # runs the same dispatch every minute.
-        transaction.on_commit(request_confirmation_dispatch, robust=True)
     logger.info("Signature #%s on UA %s pending", signature.pk, action.number)
-    return SignResult(signature=signature, is_new=True)
-
-
-def _notify_already_signed(action: UrgentAction, supporter_id: int, *, notify: bool) -> Signature:
-    """The earlier signature; its owner gets a short "already signed" email, a few at most."""
-    with transaction.atomic():
-        existing = Signature.objects.get(action=action, supporter_id=supporter_id)
-        capped = Signature.objects.filter(pk=existing.pk, notices_sent__lt=MAX_NOTICES)
-        if notify and capped.update(notices_sent=F("notices_sent") + 1):
-            enqueue.send_already_signed(existing.pk)
-    return existing
+    return SignResult(signature_id=signature.pk, is_new=True, signature=signature)
 
 
 def confirm_signature(*, token: str) -> Signature:

@@ -21,6 +21,8 @@ def run_queued(callbacks) -> None:
         if callback is services.request_confirmation_dispatch:
             now = timezone.now()
             services.send_due_confirmations(signature_ids=services.due_confirmations(now=now))
+            notices = services.NOTICE_OUTBOX.waiting(now=now).values_list("pk", flat=True)
+            services.send_due_notices(signature_ids=list(notices))
     for name, args in queued(callbacks):
         current_app.tasks[name](*args)
 

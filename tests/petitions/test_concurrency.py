@@ -42,7 +42,8 @@ def test_fifty_simultaneous_identical_sign_ups_leave_one_signature(attempt):
 
     assert Signature.objects.filter(action=action).count() == 1
     assert results.count(True) == 1
-    assert Signature.objects.get(action=action).notices_sent == services.MAX_NOTICES
+    # Every repeat, the losers of the race included, left the one notice due.
+    assert Signature.objects.get(action=action).notice_due_at is not None
 
 
 def test_a_thousand_concurrent_signers_confirmed_count_exactly_a_thousand():
