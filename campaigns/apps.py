@@ -8,5 +8,8 @@ class CampaignsConfig(AppConfig):
 
     def ready(self) -> None:
         # privacy registers campaigns' own provider (supporters, consents, subscriptions);
-        # public forgets this process's copies of public cases when one is saved.
-        from . import privacy, public  # noqa: F401
+        # public forgets this process's copies of public cases when one is saved; a worker
+        # answers "send me my data" through privacy.
+        from . import email_requests, privacy
+
+        email_requests.register(privacy.DATA_LINK, privacy.answer_data_link_request)

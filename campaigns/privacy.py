@@ -30,11 +30,18 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from . import enqueue
+from . import email_requests, enqueue
 from .emails import canonical_email
 from .links import new_nonce
 from .mail import make_data_token, mask_email, read_data_token, send_template, url_in
-from .models import AnnouncementDelivery, Consent, Subscription, Supporter, UrgentAction
+from .models import (
+    AnnouncementDelivery,
+    Consent,
+    EmailRequest,
+    Subscription,
+    Supporter,
+    UrgentAction,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -152,6 +159,8 @@ class CampaignsProvider:
             withdrawn_at=now
         )
         changed += Subscription.objects.filter(supporter=supporter).delete()[0]
+        # A request not yet answered holds the address as typed.
+        changed += EmailRequest.objects.filter(email__iexact=supporter.email).delete()[0]
         changed += AnnouncementDelivery.objects.filter(
             supporter=supporter, status=AnnouncementDelivery.Status.PENDING
         ).update(status=AnnouncementDelivery.Status.SKIPPED)
@@ -239,12 +248,21 @@ def withdraw_consent(*, supporter: Supporter, consent_id: int) -> bool:
 # --- the one-time link to one's data -------------------------------------------------------
 
 
+DATA_LINK = "campaigns.data_link"
+
+
 def request_data_link(*, email: str) -> None:
     """Email a one-time link to the data of the supporter with this address, if any.
 
-    Returns nothing either way, so the answer cannot tell whether an address is known.
-    A new request makes earlier links stop working.
+    Only writes the request (campaigns.email_requests): the answer cannot tell, in content
+    or in time, whether an address is known. A new request makes earlier links stop
+    working.
     """
+    email_requests.request_email(kind=DATA_LINK, email=email)
+
+
+def answer_data_link_request(*, email: str, case_id: int | None, language: str) -> None:
+    """A worker's answer to a request: a new link for a known address, else nothing."""
     supporter = Supporter.objects.filter(
         email_canonical=canonical_email(email), erased_at__isnull=True
     ).first()

@@ -24,6 +24,7 @@ from .announcements import (
     send_announcements,
     unsubscribe_from_case,
 )
+from .email_requests import answer_email_requests, dispatch_email_requests
 from .holds import (
     drop_held,
     held_counts,
@@ -58,12 +59,14 @@ from .subscriptions import (
 
 __all__ = [
     "announce",
+    "answer_email_requests",
     "apply_retention",
     "cancel_subscription",
     "change_subscription",
     "close_action",
     "close_expired_actions",
     "dispatch_announcements",
+    "dispatch_email_requests",
     "confirm_subscription",
     "drop_held",
     "erase_supporter",

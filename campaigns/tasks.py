@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from . import services
-from .retry import SEND_RETRY
+from .retry import RELIABLE, SEND_RETRY
 
 
 @shared_task(name="campaigns.tasks.close_expired_actions")
@@ -50,6 +50,18 @@ def send_weekly_digest(subscription_id: int) -> bool:
 @shared_task(name="campaigns.tasks.send_data_link", **SEND_RETRY)
 def send_data_link(supporter_id: int) -> bool:
     return services.send_data_link(supporter_id=supporter_id)
+
+
+@shared_task(name="campaigns.tasks.dispatch_email_requests", acks_late=True)
+def dispatch_email_requests() -> int:
+    return services.dispatch_email_requests()
+
+
+# Each request is answered in the transaction that deletes it: a worker lost mid-way
+# leaves it to be answered again.
+@shared_task(name="campaigns.tasks.answer_email_requests", **RELIABLE)
+def answer_email_requests(request_ids: list[int]) -> int:
+    return services.answer_email_requests(request_ids=request_ids)
 
 
 @shared_task(name="campaigns.tasks.apply_retention", soft_time_limit=3000, time_limit=3300)

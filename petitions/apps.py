@@ -7,14 +7,16 @@ class PetitionsConfig(AppConfig):
     verbose_name = _("Petitions")
 
     def ready(self) -> None:
-        from campaigns import confirmations
+        from campaigns import confirmations, email_requests
         from campaigns.privacy import register
 
+        from . import services
         from .confirmations import SIGNATURE
         from .privacy import PetitionsProvider
 
         register(PetitionsProvider())
         confirmations.register(SIGNATURE)
+        email_requests.register(services.NEW_LINK, services.answer_new_link_request)
 
         from django.db.models.signals import post_save
 

@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from celery import current_app
 from django.core.cache import caches
 from django.db import connection
 from django.utils import translation
@@ -68,3 +69,13 @@ def _default_language_after_each_test():
     it, so without this a later test would see Spanish messages."""
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def eager():
+    """Queued tasks run at once, and their errors reach the caller (a crash is a crash)."""
+    conf = current_app.conf
+    was = conf.task_always_eager, conf.task_eager_propagates
+    conf.task_always_eager = conf.task_eager_propagates = True
+    yield
+    conf.task_always_eager, conf.task_eager_propagates = was

@@ -14,6 +14,7 @@ from .cases import (
 )
 from .defences import BlockedEmailDomain
 from .downloads import Download
+from .requests import EmailRequest
 from .supporters import Consent, Subscription, SubscriptionQuerySet, Supporter
 from .targets import LANGUAGE_CHOICES, Target, TargetQuerySet
 
@@ -27,6 +28,7 @@ __all__ = [
     "Consent",
     "DeadlineExtension",
     "Download",
+    "EmailRequest",
     "FollowUp",
     "FollowUpText",
     "Subscription",

@@ -123,6 +123,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "petitions.tasks.dispatch_confirmations",
         "schedule": 60.0,
     },
+    # "Send me a new link / my data" requests whose dispatch was lost are answered too.
+    "dispatch-email-requests": {
+        "task": "campaigns.tasks.dispatch_email_requests",
+        "schedule": 60.0,
+    },
     # Hourly, so a missed run is caught up; each target still gets one digest a day.
     "send-digests": {
         "task": "letters.tasks.send_due_digests",

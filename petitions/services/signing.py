@@ -12,7 +12,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns import defences, supporters
+from campaigns import defences, email_requests, supporters
 from campaigns.dispatch import Dispatch
 from campaigns.links import LinkTooLate
 from campaigns.mail import send_template, url_in
@@ -276,23 +276,32 @@ def _confirm(signatures: QuerySet[Signature]) -> Signature | None:
     return signature
 
 
-def resend_confirmation(*, action: UrgentAction, email: str) -> None:
-    """Queue a fresh confirmation link if this address has a pending signature on the case.
+NEW_LINK = "petitions.new_link"
 
-    Returns nothing either way, so the answer cannot tell anyone whether an address signed.
+
+def resend_confirmation(*, action: UrgentAction, email: str) -> None:
+    """Ask for a fresh confirmation link for this address's pending signature on the case.
+
+    Only writes the request (campaigns.email_requests): the answer cannot tell, in content
+    or in time, whether an address signed.
     """
-    with transaction.atomic():
-        pending = Signature.objects.filter(
-            action=action,
-            supporter__email_canonical=canonical_email(email),
-            status=Signature.Status.PENDING,
-            links_sent__lt=MAX_LINKS,
-        ).values_list("pk", flat=True)
-        for signature_id in pending:
-            if Signature.objects.filter(pk=signature_id, links_sent__lt=MAX_LINKS).update(
-                links_sent=F("links_sent") + 1
-            ):
-                enqueue.send_confirmation(signature_id)
+    email_requests.request_email(kind=NEW_LINK, email=email, case_id=action.pk)
+
+
+def answer_new_link_request(*, email: str, case_id: int | None, language: str) -> None:
+    """A worker's answer to a request: a new link if the address has a pending signature
+    on the case and fewer than MAX_LINKS were sent, else nothing."""
+    pending = Signature.objects.filter(
+        action_id=case_id,
+        supporter__email_canonical=canonical_email(email),
+        status=Signature.Status.PENDING,
+        links_sent__lt=MAX_LINKS,
+    ).values_list("pk", flat=True)
+    for signature_id in pending:
+        if Signature.objects.filter(pk=signature_id, links_sent__lt=MAX_LINKS).update(
+            links_sent=F("links_sent") + 1
+        ):
+            enqueue.send_confirmation(signature_id)
 
 
 def _confirm_url(signature: Signature) -> str:

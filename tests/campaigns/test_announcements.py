@@ -4,7 +4,6 @@ from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
-from celery import current_app
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
@@ -25,16 +24,6 @@ pytestmark = pytest.mark.django_db
 
 Kind = Announcement.Kind
 UNSUBSCRIBE_LINK = re.compile(r"https?://\S+/unsubscribe/[^/\s]+/")
-
-
-@pytest.fixture
-def eager():
-    """Queued tasks run at once, and their errors reach the caller (a crash is a crash)."""
-    conf = current_app.conf
-    was = conf.task_always_eager, conf.task_eager_propagates
-    conf.task_always_eager = conf.task_eager_propagates = True
-    yield
-    conf.task_always_eager, conf.task_eager_propagates = was
 
 
 def follow_up_on(action):

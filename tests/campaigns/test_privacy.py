@@ -3,7 +3,6 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from celery import current_app
 from django.apps import apps as registry
 from django.core import mail
 from django.db import models
@@ -11,7 +10,7 @@ from django.db.models.functions import Cast
 
 from campaigns import privacy, services
 from campaigns.emails import canonical_email
-from campaigns.models import Consent, Subscription, Supporter
+from campaigns.models import Consent, EmailRequest, Subscription, Supporter
 from letters.models import Delivery, Letter
 from petitions.models import ReportedAction, Signature, SolidarityMessage
 from tests.factories import (
@@ -25,7 +24,7 @@ from tests.factories import (
     TargetFactory,
     UrgentActionFactory,
 )
-from tests.forms import filled
+from tests.forms import answer_email_requests, filled
 
 pytestmark = pytest.mark.django_db
 
@@ -33,15 +32,6 @@ NAME = "Zebulon Quasimodo"
 EMAIL = "Zeb.Quasimodo+ua@Example.net"
 PERSONAL = re.compile(r"email|name|address|postal_code|city|phone|body|text|comment")
 DATA_LINK = re.compile(r"https?://\S+/my-data/open/[^/\s]+/")
-
-
-@pytest.fixture
-def eager():
-    conf = current_app.conf
-    was = conf.task_always_eager, conf.task_eager_propagates
-    conf.task_always_eager = conf.task_eager_propagates = True
-    yield
-    conf.task_always_eager, conf.task_eager_propagates = was
 
 
 def rich_supporter() -> Supporter:
@@ -178,8 +168,12 @@ def test_a_known_and_an_unknown_address_get_the_same_answer(client):
     # The pages differ only in their CSRF tokens.
     token = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
     assert token.sub(b"", known.content) == token.sub(b"", unknown.content)
-    # Yet only the known address was given a link.
+    # Both wrote the same request; only the known address is given a link, by a worker.
+    assert EmailRequest.objects.count() == 2
+    assert not Supporter.objects.get(email_canonical="known@example.org").access_nonce
+    assert answer_email_requests() == 2
     assert Supporter.objects.get(email_canonical="known@example.org").access_nonce
+    assert not EmailRequest.objects.exists()
     assert Supporter.objects.count() == 1
 
 

@@ -3,7 +3,6 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from celery import current_app
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
@@ -18,15 +17,6 @@ pytestmark = pytest.mark.django_db
 
 CONFIRM_LINK = re.compile(r"https?://\S+/subscribe/confirm/[^/\s]+/")
 MANAGE_LINK = re.compile(r"https?://\S+/subscription/[^/\s]+/(?=\s)")
-
-
-@pytest.fixture
-def eager():
-    conf = current_app.conf
-    was = conf.task_always_eager, conf.task_eager_propagates
-    conf.task_always_eager = conf.task_eager_propagates = True
-    yield
-    conf.task_always_eager, conf.task_eager_propagates = was
 
 
 def subscribe(client, **data):
