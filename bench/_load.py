@@ -108,10 +108,11 @@ def get(path: str, port: int, cookies: str = "") -> bytes:
     return (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: */*\r\n{extra}\r\n").encode()
 
 
-def post(path: str, port: int, body: bytes, cookies: str, headers: str = "") -> bytes:
+def post(path: str, port: int, body: bytes, cookies: str = "", headers: str = "") -> bytes:
+    extra = f"Cookie: {cookies}\r\n" if cookies else ""
     return (
         f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-        f"Origin: http://127.0.0.1:{port}\r\nCookie: {cookies}\r\n{headers}"
+        f"Origin: http://127.0.0.1:{port}\r\n{extra}{headers}"
         "Content-Type: application/x-www-form-urlencoded\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
     ).encode() + body
@@ -226,8 +227,8 @@ def report(
         ("minimal view req/s", lambda n: f"{minimal[n].rate:,.0f}", ""),
         ("  load generator CPU", lambda n: f"{minimal[n].client_cpu * 100:.0f}%", ""),
         ("  server CPU ms/req.", lambda n: f"{minimal[n].server_cpu * 1000:.3f}", ""),
-        (f"{unit}/s ÷ minimal", lambda n: f"{against(n)[0]:.3f}", ""),
-        (f"CPU a {one} ÷ minimal", lambda n: f"{against(n)[1]:.1f}", ""),
+        ("rate ÷ minimal view", lambda n: f"{against(n)[0]:.3f}", ""),
+        ("CPU ÷ minimal view", lambda n: f"{against(n)[1]:.1f}", ""),
     ]
     for label, value, target in rows:
         say(f"{label:<22}" + "".join(f"{value(n):>{width}}" for n in names) + f"{target:>{width}}")
