@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import io
 import math
+import os
 import signal
 import subprocess
 import sys
@@ -144,7 +145,7 @@ class Server:
         return {pid: h.cpu_of(pid) for pid in pids}
 
 
-# --- in-process, for benches that time a function (handover.py, instructions.py) -----
+# --- in-process, for benches that time a function (handover.py, instructions.py) ------
 
 
 def wsgi_request(handler, method: str, path: str, *, body: bytes = b"", headers=None):
@@ -205,3 +206,27 @@ def seconds_in_process(seconds: float) -> float:
         in_process(handler, 100)
         done += 100
     return (time.monotonic() - started) / done
+
+
+def seconds_in_subprocess(seconds: float) -> float:
+    """seconds_in_process() in a Python process of its own, with this one's environment
+    and bench.settings: the caller's memory and imports stay as they were (the URLconf
+    alone imports Wagtail's admin, some 20 MB)."""
+    result = subprocess.run(  # noqa: S603 -- our own command line
+        [h.PYTHON, __file__, str(seconds)],
+        cwd=h.ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS},
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        sys.exit(f"the minimal view failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    return float(result.stdout.split()[-1])
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(h.ROOT))
+    import django
+
+    django.setup()
+    print(seconds_in_process(float(sys.argv[1])))

@@ -5,9 +5,10 @@ Run with `make bench-handover` (or `.venv/bin/python bench/handover.py --rows 10
 The pack is built twice in this process: once plain, for the time and the growth of the
 resident set, and once under tracemalloc, for the peak of Python allocations (slower).
 Also times the per-case dashboard on the same data. Both times are also given in minimal
-requests (_minimal.py): the minimal view served in this process by Django's WSGI handler,
-half of --minimal-seconds just before the plain build and half just after it. Exits 1
-only if the pack is wrong or the minimal view is not a 200.
+requests (_minimal.py): the minimal view served in-process by Django's WSGI handler, in a
+process of its own (so this one's memory and imports stay the build's), half of
+--minimal-seconds just before the plain build and half just after it. Exits 1 only if
+the pack is wrong or the minimal view is not a 200.
 """
 
 import argparse
@@ -42,8 +43,7 @@ def recreate_database() -> None:
 
 def setup_django(var_dir: str) -> None:
     os.environ.update(
-        # Production's settings, plus the minimal view (bench/urls.py).
-        DJANGO_SETTINGS_MODULE="bench.settings",
+        DJANGO_SETTINGS_MODULE="config.settings",
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
         PLUMA_VAR_DIR=var_dir,
         MEDIA_ROOT=os.path.join(var_dir, "media"),
@@ -52,8 +52,6 @@ def setup_django(var_dir: str) -> None:
     )
     os.environ.pop("REDIS_URL", None)
     os.environ.pop("DJANGO_ENV", None)
-    # Whitenoise warns about a missing STATIC_ROOT on the minimal view's first request.
-    os.makedirs(os.path.join(var_dir, "static"), exist_ok=True)
     import django
 
     django.setup()
@@ -198,11 +196,11 @@ def main() -> int:
 
     import _minimal
 
-    before = _minimal.seconds_in_process(args.minimal_seconds / 2)
+    before = _minimal.seconds_in_subprocess(args.minimal_seconds / 2)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     seconds, pack, _ = build(action, recipient, trace=False)
     rss_growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
-    minimal = (before + _minimal.seconds_in_process(args.minimal_seconds / 2)) / 2
+    minimal = (before + _minimal.seconds_in_subprocess(args.minimal_seconds / 2)) / 2
     traced_seconds, traced_pack, peak = build(action, recipient, trace=True)
 
     started = time.monotonic()
@@ -224,8 +222,8 @@ def main() -> int:
     say(f"  fingerprint         {pack.fingerprint}")
     say(f"Dashboard of the case: {dashboard_ms:.0f} ms")
     say(
-        f"Minimal view in this process: {minimal * 1000:.3f} ms a request (Django's WSGI"
-        " handler, the whole middleware stack)"
+        f"Minimal view: {minimal * 1000:.3f} ms a request (in-process through Django's WSGI"
+        " handler and the whole middleware stack, one thread, as the build)"
     )
     say(f"  → the build takes as long as {seconds / minimal:,.0f} minimal requests")
     say(f"  → the dashboard as long as {dashboard_ms / 1000 / minimal:,.0f}")
