@@ -2,8 +2,10 @@
 generator.
 
 The stack is real: PostgreSQL (a database of its own, dropped and recreated), Redis (DB 14,
-flushed), the demo site, and granian (as in production) or gunicorn serving config.wsgi. The load generator (an asyncio
-client over raw keep-alive sockets) and the report live in _load.py, re-exported here.
+flushed), the demo site, and granian (as in production) or gunicorn serving config.wsgi
+with bench.settings (production's, plus the minimal view of _minimal.py). The load
+generator (an asyncio client over raw keep-alive sockets) and the report live in _load.py,
+re-exported here.
 """
 
 from __future__ import annotations
@@ -70,7 +72,8 @@ def parse_args(description: str) -> argparse.Namespace:
 def server_env(var_dir: str) -> dict[str, str]:
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
+        # Production's settings and URLconf, plus the minimal view (bench/urls.py).
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DATABASE_URL": DATABASE_URL,
         "REDIS_URL": REDIS_URL,
         "DEBUG": "false",
@@ -164,47 +167,9 @@ class Stack:
         shutil.rmtree(self.var_dir, ignore_errors=True)
 
     def start_server(self) -> None:
-        workers, threads = self.args.workers, self.args.threads
-        if self.args.server == "granian":
-            command = [
-                str(ROOT / ".venv" / "bin" / "granian"),
-                "--interface",
-                "wsgi",
-                "config.wsgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--workers",
-                str(workers),
-                "--blocking-threads",
-                str(threads),
-                "--log-level",
-                "warning",
-                "--no-ws",
-            ]
-            say(f"Starting granian: {workers} workers × {threads} blocking threads")
-        else:
-            kind = ["-k", "sync"] if threads <= 1 else ["-k", "gthread", "--threads", str(threads)]
-            command = [
-                GUNICORN,
-                "config.wsgi",
-                "-b",
-                f"127.0.0.1:{self.port}",
-                "-w",
-                str(workers),
-                *kind,
-                # Import the site once in the master: workers start warm and share its memory.
-                "--preload",
-                "--keep-alive",
-                "30",
-                "--log-level",
-                "warning",
-            ]
-            say(
-                f"Starting gunicorn: {workers} workers, {kind[1]}"
-                + (f" × {threads}" * (threads > 1))
-            )
+        command = server_command(
+            self.args.server, self.port, workers=self.args.workers, threads=self.args.threads
+        )
         self.server = subprocess.Popen(command, cwd=ROOT, env=self.env)  # noqa: S603
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -239,27 +204,67 @@ class Stack:
         Other work on the machine slows a run down but does not add to these, so CPU per
         request is the figure to trust when the machine is shared.
         """
-        pids = [self.server.pid, *_children(self.server.pid)] if self.server else []
+        pids = [self.server.pid, *children(self.server.pid)] if self.server else []
         with contextlib.suppress(Exception), pg_connect(autocommit=True) as conn:
             rows = conn.execute(
                 "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
                 (DB_NAME,),
             ).fetchall()
             pids += [pid for (pid,) in rows]
-        return {pid: _cpu_of(pid) for pid in pids}
+        return {pid: cpu_of(pid) for pid in pids}
 
     def forget_cached(self) -> None:
         """Flush Redis DB 14 (page cache, counts, queued emails) after changing data."""
         flush_redis()
 
 
-def _children(pid: int) -> list[int]:
+def server_command(server: str, port: int, *, workers: int, threads: int) -> list[str]:
+    """The command line of granian (as in production) or gunicorn serving config.wsgi."""
+    if server == "granian":
+        say(f"Starting granian: {workers} workers × {threads} blocking threads")
+        return [
+            str(ROOT / ".venv" / "bin" / "granian"),
+            "--interface",
+            "wsgi",
+            "config.wsgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--blocking-threads",
+            str(threads),
+            "--log-level",
+            "warning",
+            "--no-ws",
+        ]
+    kind = ["-k", "sync"] if threads <= 1 else ["-k", "gthread", "--threads", str(threads)]
+    say(f"Starting gunicorn: {workers} workers, {kind[1]}" + (f" × {threads}" * (threads > 1)))
+    return [
+        GUNICORN,
+        "config.wsgi",
+        "-b",
+        f"127.0.0.1:{port}",
+        "-w",
+        str(workers),
+        *kind,
+        # Import the site once in the master: workers start warm and share its memory.
+        "--preload",
+        "--keep-alive",
+        "30",
+        "--log-level",
+        "warning",
+    ]
+
+
+def children(pid: int) -> list[int]:
     with contextlib.suppress(OSError):
         return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     return []
 
 
-def _cpu_of(pid: int) -> float:
+def cpu_of(pid: int) -> float:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     except OSError:
@@ -349,6 +354,7 @@ from _load import (  # noqa: E402, F401
     Connection,
     HttpError,
     Job,
+    Measured,
     Response,
     RunResult,
     get,

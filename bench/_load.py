@@ -108,10 +108,11 @@ def get(path: str, port: int, cookies: str = "") -> bytes:
     return (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: */*\r\n{extra}\r\n").encode()
 
 
-def post(path: str, port: int, body: bytes, cookies: str, headers: str = "") -> bytes:
+def post(path: str, port: int, body: bytes, cookies: str = "", headers: str = "") -> bytes:
+    extra = f"Cookie: {cookies}\r\n" if cookies else ""
     return (
         f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-        f"Origin: http://127.0.0.1:{port}\r\nCookie: {cookies}\r\n{headers}"
+        f"Origin: http://127.0.0.1:{port}\r\n{extra}{headers}"
         "Content-Type: application/x-www-form-urlencoded\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
     ).encode() + body
@@ -183,42 +184,71 @@ def run_load(
 
 
 def report(
-    title: str, runs: dict[str, RunResult], *, unit: str, rate_target: float, p99_target=None
+    title: str,
+    runs: dict[str, RunResult],
+    *,
+    unit: str,
+    rate_target: float,
+    p99_target=None,
+    minimal: dict[str, RunResult],
 ) -> None:
+    """The table of figures, each run beside the minimal view measured around it."""
     names = list(runs)
     width = 14
     say("")
     say(title)
     say(f"{'':<22}" + "".join(f"{name:>{width}}" for name in names) + f"{'target':>{width}}")
+    one = unit[:-1]
+
+    def against(name: str) -> tuple[float, float]:
+        """(rate ÷ minimal rate, CPU ÷ minimal CPU) of a run."""
+        run, base = runs[name], minimal[name]
+        return (
+            run.rate / base.rate if base.rate else float("nan"),
+            run.server_cpu / base.server_cpu if base.server_cpu > 0 else float("nan"),
+        )
+
     rows = [
-        (f"{unit}/s", lambda r: f"{r.rate:,.0f}", f"≥ {rate_target:,.0f}"),
-        ("p50 (ms)", lambda r: f"{r.percentile(50):.1f}", ""),
+        (f"{unit}/s", lambda n: f"{runs[n].rate:,.0f}", f"≥ {rate_target:,.0f}"),
+        ("p50 (ms)", lambda n: f"{runs[n].percentile(50):.1f}", ""),
         (
             "p99 (ms)",
-            lambda r: f"{r.percentile(99):.1f}",
+            lambda n: f"{runs[n].percentile(99):.1f}",
             f"< {p99_target:.0f}" if p99_target else "",
         ),
-        ("errors", lambda r: f"{r.errors}", "0"),
-        ("load generator CPU", lambda r: f"{r.client_cpu * 100:.0f}%", ""),
-        (f"server CPU ms/{unit[:-1]}", lambda r: f"{r.server_cpu * 1000:.2f}", ""),
+        ("errors", lambda n: f"{runs[n].errors}", "0"),
+        ("load generator CPU", lambda n: f"{runs[n].client_cpu * 100:.0f}%", ""),
+        (f"server CPU ms/{one}", lambda n: f"{runs[n].server_cpu * 1000:.2f}", ""),
         (
             "→ on 2 free cores",
-            lambda r: f"{2 / r.server_cpu:,.0f}/s" if r.server_cpu > 0 else "-",
+            lambda n: f"{2 / runs[n].server_cpu:,.0f}/s" if runs[n].server_cpu > 0 else "-",
             f"≥ {rate_target:,.0f}/s",
         ),
+        ("minimal view req/s", lambda n: f"{minimal[n].rate:,.0f}", ""),
+        ("  load generator CPU", lambda n: f"{minimal[n].client_cpu * 100:.0f}%", ""),
+        ("  server CPU ms/req.", lambda n: f"{minimal[n].server_cpu * 1000:.3f}", ""),
+        ("rate ÷ minimal view", lambda n: f"{against(n)[0]:.3f}", ""),
+        ("CPU ÷ minimal view", lambda n: f"{against(n)[1]:.1f}", ""),
     ]
     for label, value, target in rows:
-        say(
-            f"{label:<22}"
-            + "".join(f"{value(runs[n]):>{width}}" for n in names)
-            + f"{target:>{width}}"
-        )
+        say(f"{label:<22}" + "".join(f"{value(n):>{width}}" for n in names) + f"{target:>{width}}")
     if len(names) == 2:
         first, second = runs[names[0]], runs[names[1]]
         ratio = second.rate / first.rate if first.rate else 0.0
+        label = f"ratio ({names[1]} / {names[0]})"
+        say(f"{label:<22}{ratio * 100:>{width}.0f}%{'≥ 90%':>{width}}")
+        # The same, each run first divided by its own minimal view: the machine's drift
+        # between the two runs cancels out.
+        steady = against(names[1])[0] / against(names[0])[0]
+        say(f"{'  against minimal':<22}{steady * 100:>{width}.0f}%{'≥ 90%':>{width}}")
+    say("")
+    for name in names:
+        rate, cpu = against(name)
         say(
-            f"{'ratio (' + names[1] + ' / ' + names[0] + ')':<22}{ratio * 100:>{width}.0f}%{'≥ 90%':>{width}}"
+            f"{name}: {runs[name].rate:,.0f} {unit}/s = {rate:.3f} × minimal view"
+            f" ({minimal[name].rate:,.0f} requests/s); one {one} costs the server CPU of"
+            f" {cpu:.1f} minimal requests"
         )
-    for name, run in runs.items():
+    for name, run in {**runs, **{f"minimal view ({n})": minimal[n] for n in names}}.items():
         if run.first_error:
             say(f"  first error in {name}: {run.first_error}")

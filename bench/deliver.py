@@ -10,8 +10,12 @@ The letters are confirmed through letters.services.queue_letter, a chunk of them
 transaction, from two threads at once (--producers), as a burst (the dispatch it requests
 hands the rows to the workers in batches): the lag is then the wait of the last letters behind the first. Prints
 letters/s, the CPU each part of the stack spent per letter, the lag from confirmation to
-send (p50, p99), and lost and duplicated letters. Exits 0 whatever the timing; 1 only
-when letters are lost.
+send (p50, p99), and lost and duplicated letters; and beside them the minimal view
+(_minimal.py) served by granian as in production on the same machine, half of
+--minimal-seconds just before the letters are confirmed and half just after the last is
+sent: one letter costs as much time, and as much CPU, as how many minimal requests.
+Exits 0 whatever the timing; 1 only when letters are lost or the minimal view is not a
+200.
 """
 
 import argparse
@@ -27,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import _minimal  # noqa: E402
 from _deliver_stack import (  # noqa: E402
     DB_NAME,
     cpu_of,
@@ -64,6 +69,10 @@ def parse_args() -> argparse.Namespace:
         "--producers", type=int, default=2, help="threads confirming letters at once"
     )
     parser.add_argument("--timeout", type=float, default=1200, help="give up after (s)")
+    parser.add_argument(
+        "--minimal-seconds", type=float, default=10, help="minimal view, before and after (s)"
+    )
+    parser.add_argument("--connections", type=int, default=16, help="for the minimal view")
     return parser.parse_args()
 
 
@@ -165,6 +174,36 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))] if ordered else 0.0
 
 
+def deliver(args: argparse.Namespace, pairs, workers, stub: StubProcess):
+    """Confirm every letter and wait until the workers have sent them all (or stall):
+    (seconds to confirm, CPU seconds by part of the stack, stalled)."""
+    from letters.models import Delivery
+
+    say(
+        f"{args.workers} workers ({args.pool} pool, concurrency {args.concurrency}) ready; "
+        f"{args.producers} producers confirming {args.letters:,} letters …"
+    )
+    started, cpu_before = time.monotonic(), stack_cpu(workers, stub)
+    producers_pg = confirm_letters(pairs, args.producers)
+    confirmed_in = time.monotonic() - started
+    sent = Delivery.objects.filter(status=Delivery.Status.SENT)
+    last, last_change, stalled = 0, time.monotonic(), False
+    while time.monotonic() - started < args.timeout:
+        done = sent.count()
+        if done >= args.letters:
+            break
+        if done != last:
+            last, last_change = done, time.monotonic()
+        elif time.monotonic() - last_change > 30:
+            say("  no progress for 30 s: the rest is lost")
+            stalled = True
+            break
+        time.sleep(0.5)
+    cpu = cpu_used(cpu_before, stack_cpu(workers, stub))
+    cpu["PostgreSQL (producer)"] += producers_pg
+    return confirmed_in, cpu, stalled
+
+
 def main() -> int:
     args = parse_args()
     var_dir = tempfile.mkdtemp(prefix="pluma-bench-deliver-")
@@ -196,35 +235,24 @@ def run(args: argparse.Namespace, var_dir: str, stub: StubProcess) -> int:
         f"  {args.letters:,} letters to {TARGETS} officials written in {time.monotonic() - started:.0f} s"
     )
     workers = start_workers(args, env, var_dir)
+    Path(var_dir, "static").mkdir(exist_ok=True)
     try:
         wait_until_ready(app, args.workers)
-        say(
-            f"{args.workers} workers ({args.pool} pool, concurrency {args.concurrency}) ready; "
-            f"{args.producers} producers confirming {args.letters:,} letters …"
-        )
-        started, cpu_before = time.monotonic(), stack_cpu(workers, stub)
-        producers_pg = confirm_letters(pairs, args.producers)
-        confirmed_in = time.monotonic() - started
-        sent = Delivery.objects.filter(status=Delivery.Status.SENT)
-        last, last_change, stalled = 0, time.monotonic(), False
-        while time.monotonic() - started < args.timeout:
-            done = sent.count()
-            if done >= args.letters:
-                break
-            if done != last:
-                last, last_change = done, time.monotonic()
-            elif time.monotonic() - last_change > 30:
-                say("  no progress for 30 s: the rest is lost")
-                stalled = True
-                break
-            time.sleep(0.5)
-        cpu = cpu_used(cpu_before, stack_cpu(workers, stub))
-        cpu["PostgreSQL (producer)"] += producers_pg
+        say("The minimal view's server, beside the workers:")
+        with _minimal.Server(env) as server:
+            (confirmed_in, cpu, stalled), minimal = _minimal.around(
+                lambda: deliver(args, pairs, workers, stub),
+                port=server.port,
+                connections=args.connections,
+                seconds=args.minimal_seconds,
+                stack=server,
+            )
     finally:
         stop(workers)
         time.sleep(0.5)
     counts = stub.metadata_counts()
 
+    sent = Delivery.objects.filter(status=Delivery.Status.SENT)
     span = Delivery.objects.aggregate(first=Min("queued_at"), last=Max("sent_at"))
     rows = list(sent.values_list("queued_at", "sent_at"))
     lags = [(sent_at - queued_at).total_seconds() for queued_at, sent_at in rows]
@@ -240,7 +268,8 @@ def run(args: argparse.Namespace, var_dir: str, stub: StubProcess) -> int:
         f"Delivery of {args.letters:,} letters ({args.workers} workers, {args.pool} × "
         f"{args.concurrency}) to the Postmark stub"
     )
-    say(f"  letters/s            {len(rows) / seconds:>10,.0f}   target ≥ {RATE_TARGET}")
+    rate = len(rows) / seconds
+    say(f"  letters/s            {rate:>10,.0f}   target ≥ {RATE_TARGET}")
     say(f"  sent                 {len(rows):>10,}   in {seconds:.1f} s")
     say(f"  confirmed in         {confirmed_in:>10.1f} s (a burst)")
     per_letter = sum(cpu.values()) / len(rows) if rows else float("nan")
@@ -254,6 +283,21 @@ def run(args: argparse.Namespace, var_dir: str, stub: StubProcess) -> int:
     say(
         f"  without confirming   {2 / delivery:>10,.0f}   letters/s ({delivery * 1000:.1f} ms each)"
     )
+    say(
+        f"  minimal view         {minimal.rate:>10,.0f}   requests/s (granian 2 × 4, "
+        f"{args.connections} connections, {args.minimal_seconds / 2:.0f} s before and after)"
+    )
+    say(f"    its server CPU     {minimal.server_cpu * 1000:>10.3f}   ms a request")
+    say(
+        f"  → one letter costs as much as {minimal.rate / rate:.1f} minimal requests: in the"
+        f" time the stack sends one, the server answers that many"
+        f" (letters/s ÷ minimal requests/s = {rate / minimal.rate:.4f})"
+    )
+    say(
+        f"  → and as much CPU as {per_letter / minimal.server_cpu:.0f} minimal requests"
+        f" ({delivery / minimal.server_cpu:.0f} without confirming): the stack's CPU a letter"
+        " ÷ the server's CPU a minimal request"
+    )
     say(f"  lag p50 (s)          {percentile(lags, 50):>10.2f}")
     say(f"  lag p99 (s)          {percentile(lags, 99):>10.2f}")
     say(f"  lost                 {lost:>10}   target 0")
@@ -261,7 +305,9 @@ def run(args: argparse.Namespace, var_dir: str, stub: StubProcess) -> int:
         say(f"  still on their way   {unsent:>10}   when --timeout ran out")
     say(f"  duplicated           {duplicated:>10}   target 0")
     say(f"  statuses             {dict(statuses)}")
-    return 1 if lost else 0
+    if minimal.first_error:
+        say(f"  first error of the minimal view: {minimal.first_error}")
+    return 1 if lost or _minimal.is_broken(minimal) else 0
 
 
 if __name__ == "__main__":

@@ -4,7 +4,11 @@ Run with `make bench-handover` (or `.venv/bin/python bench/handover.py --rows 10
 --named 0.2`). Uses a database of its own, `pluma_bench_handover`, dropped and recreated.
 The pack is built twice in this process: once plain, for the time and the growth of the
 resident set, and once under tracemalloc, for the peak of Python allocations (slower).
-Also times the per-case dashboard on the same data. Exits 1 only if the pack is wrong.
+Also times the per-case dashboard on the same data. Both times are also given in minimal
+requests (_minimal.py): the minimal view served in-process by Django's WSGI handler, in a
+process of its own (so this one's memory and imports stay the build's), half of
+--minimal-seconds just before the plain build and half just after it. Exits 1 only if
+the pack is wrong or the minimal view is not a 200.
 """
 
 import argparse
@@ -147,6 +151,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--named", type=float, default=0.2, help="share consenting to names")
+    parser.add_argument(
+        "--minimal-seconds", type=float, default=2, help="minimal view, before and after (s)"
+    )
     args = parser.parse_args()
 
     var_dir = tempfile.mkdtemp(prefix="pluma-bench-handover-")
@@ -154,7 +161,6 @@ def main() -> int:
     recreate_database()
     setup_django(var_dir)
 
-    from django.core.files.storage import default_storage
     from django.utils import timezone
 
     from actions import dashboard
@@ -188,9 +194,13 @@ def main() -> int:
     preload(action_id=action.pk, rows=args.rows, named=args.named)
     say(f"  done in {time.monotonic() - started:.0f} s")
 
+    import _minimal
+
+    before = _minimal.seconds_in_subprocess(args.minimal_seconds / 2)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     seconds, pack, _ = build(action, recipient, trace=False)
     rss_growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
+    minimal = (before + _minimal.seconds_in_subprocess(args.minimal_seconds / 2)) / 2
     traced_seconds, traced_pack, peak = build(action, recipient, trace=True)
 
     started = time.monotonic()
@@ -199,8 +209,8 @@ def main() -> int:
 
     expected = Signature.objects.filter(action=action, status="confirmed").count()
     ok = pack.online_count == expected and traced_pack.fingerprint == pack.fingerprint
-    pdf_size = default_storage.size(pack.pdf.name)
-    csv_size = default_storage.size(pack.csv.name)
+    # Packs live in the private storage (campaigns/private_files.py), not under MEDIA_ROOT.
+    pdf_size, csv_size = pack.pdf.size, pack.csv.size
     say("")
     say(f"Delivery pack for {pack.online_count:,} signatures, {pack.named_count:,} names listed")
     say(f"  build time          {seconds:6.1f} s   (target < {TARGET_SECONDS} s)")
@@ -211,7 +221,13 @@ def main() -> int:
     say(f"  PDF {pdf_size / 1024 / 1024:.1f} MB, CSV {csv_size / 1024 / 1024:.1f} MB")
     say(f"  fingerprint         {pack.fingerprint}")
     say(f"Dashboard of the case: {dashboard_ms:.0f} ms")
-    say(f"Files in {var_dir}/media")
+    say(
+        f"Minimal view: {minimal * 1000:.3f} ms a request (in-process through Django's WSGI"
+        " handler and the whole middleware stack, one thread, as the build)"
+    )
+    say(f"  → the build takes as long as {seconds / minimal:,.0f} minimal requests")
+    say(f"  → the dashboard as long as {dashboard_ms / 1000 / minimal:,.0f}")
+    say(f"Files in {os.path.dirname(pack.pdf.path)}")
     if not ok:
         say("MISMATCH: the pack does not count what the table holds")
     return 0 if ok else 1

@@ -1,4 +1,5 @@
-"""Instructions per signature and per delivered letter, counted by valgrind's callgrind.
+"""Instructions per signature and per delivered letter, counted by valgrind's callgrind,
+and each as a ratio to the instructions of one request to the minimal view.
 
 Timings on a shared machine measure the neighbours as much as the code; instruction counts
 do not. Each figure is the difference between two runs of the same process under
@@ -11,7 +12,10 @@ start-up and set-up in both, divided by LARGE - SMALL:
 - deliver: one confirmed letter to one official taken by the worker's path
   (`letters.services.deliver_many`, 20 rows to a batch), sent through Django's in-memory
   email backend, so what is counted is Pluma's claim, build, pace and record, not an ESP's
-  HTTP client.
+  HTTP client;
+- minimal: one GET of the minimal view (`/__bench__/minimal/`, _minimal.py: b"ok" through
+  the whole middleware stack), served the same way with bench.settings; it is counted
+  first, and the others are also printed as so many minimal requests.
 
 Only the Python process is counted: PostgreSQL's and Redis's work is not. The copies a
 web process keeps for a second or two are kept for the whole run (`_steady_state`), so
@@ -25,7 +29,6 @@ about ±0.1 M between runs (garbage collection).
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import re
 import shutil
@@ -36,6 +39,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from _minimal import SETTINGS, in_process, wsgi_request
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 DB_NAME = "pluma_instructions"
@@ -44,6 +49,11 @@ REDIS_URL = "redis://127.0.0.1:6379/11"
 CASE_SLUG = "114-26"
 SMALL, LARGE = 40, 240
 WARM_UP = 20
+UNITS = {
+    "minimal": "minimal request",
+    "sign": "signature (session GET + form POST)",
+    "deliver": "delivered letter",
+}
 
 
 def environment(var_dir: str) -> dict[str, str]:
@@ -104,39 +114,6 @@ def count(env: dict[str, str], what: str, operations: int) -> int:
 # --- the child: what is counted -------------------------------------------------------
 
 
-def _wsgi(handler, method: str, path: str, *, body: bytes = b"", headers: dict[str, str]):
-    environ = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "127.0.0.1:8000",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        "wsgi.version": (1, 0),
-        "CONTENT_LENGTH": str(len(body)),
-        **{f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()},
-    }
-    if body:
-        environ["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
-    status = {}
-
-    def start_response(line, response_headers, exc_info=None):
-        status["line"], status["headers"] = line, response_headers
-
-    response = handler(environ, start_response)
-    content = b"".join(response)
-    response.close()
-    return status["line"], dict(status["headers"]), content, status["headers"]
-
-
 def _steady_state() -> None:
     """Keep every per-process and shared copy fresh for the whole run.
 
@@ -177,7 +154,7 @@ def child_sign(operations: int) -> None:
 
     def one(number: int) -> None:
         address = f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}"
-        line, _headers, content, _raw = _wsgi(
+        line, _headers, content = wsgi_request(
             handler, "GET", session_path, headers={"X-Forwarded-For": address}
         )
         assert line.startswith("200"), line
@@ -194,7 +171,7 @@ def child_sign(operations: int) -> None:
                 "website": "",
             }
         ).encode()
-        line, headers, _content, _raw = _wsgi(
+        line, _headers, _content = wsgi_request(
             handler,
             "POST",
             sign_path,
@@ -289,12 +266,20 @@ def _make_deliveries(number: int) -> list[int]:
     return list(rows.order_by("pk").values_list("pk", flat=True))
 
 
+def child_minimal(operations: int) -> None:
+    from django.core.handlers.wsgi import WSGIHandler
+
+    handler = WSGIHandler()
+    in_process(handler, WARM_UP)
+    in_process(handler, operations)
+
+
 def child(what: str, operations: int) -> None:
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
-    {"sign": child_sign, "deliver": child_deliver}[what](operations)
+    {"sign": child_sign, "deliver": child_deliver, "minimal": child_minimal}[what](operations)
 
 
 # --- the parent -----------------------------------------------------------------------
@@ -314,11 +299,19 @@ def main() -> None:
     env = environment(var_dir)
     if not args.reuse_database:
         prepare(env)
-    for what in [args.only] if args.only else ["sign", "deliver"]:
-        small, large = count(env, what, SMALL), count(env, what, LARGE)
-        per = (large - small) / (LARGE - SMALL)
-        unit = "signature (session GET + form POST)" if what == "sign" else "delivered letter"
-        print(f"{what}: {per / 1e6:.2f} M instructions a {unit}  ({small:,} / {large:,})")
+    per = {}
+    for what in ["minimal", *([args.only] if args.only else ["sign", "deliver"])]:
+        # Only the minimal view needs the benches' URLconf; the others run production's.
+        settings = SETTINGS if what == "minimal" else env["DJANGO_SETTINGS_MODULE"]
+        counted = {**env, "DJANGO_SETTINGS_MODULE": settings}
+        small, large = count(counted, what, SMALL), count(counted, what, LARGE)
+        per[what] = (large - small) / (LARGE - SMALL)
+        ratio = "" if what == "minimal" else f" = {per[what] / per['minimal']:.1f} minimal requests"
+        print(
+            f"{what}: {per[what] / 1e6:.2f} M instructions a {UNITS[what]}{ratio}"
+            f"  ({small:,} / {large:,})",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

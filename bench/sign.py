@@ -1,14 +1,16 @@
 """Signing over HTTP like a browser, empty and with a million signatures pre-loaded.
 
-Each signature is one visitor: GET the case's session endpoint (CSRF token and cookie,
-the form's signed start time), then, once the form has been "filled in" for longer than
-the minimum fill time, POST the signing form with a unique email from the visitor's own
-address (X-Forwarded-For behind one trusted proxy). A 302 to the check-your-email page
-is an acknowledged signature; afterwards every acknowledged email must be in the
-database (lost = 0), and none may be flagged.
+Each signature is one visitor: GET the case's session endpoint (the form's signed start
+time and the live count; it sets no cookie), then, once the form has been "filled in" for
+longer than the minimum fill time, POST the signing form, same-origin as a browser says
+it (Sec-Fetch-Site), with a unique email from the visitor's own address (X-Forwarded-For
+behind one trusted proxy). A 302 to the check-your-email page is an acknowledged
+signature; afterwards every acknowledged email must be in the database (lost = 0), and
+none may be flagged. Each run is measured beside the minimal view (_minimal.py).
 
 Run with `make bench-sign` (or `.venv/bin/python bench/sign.py --seconds 10`). Exits 0
-whatever the timing; 1 if a signature was lost or flagged, or nothing was signed.
+whatever the timing; 1 if a signature was lost or flagged, nothing was signed, or the
+minimal view did not answer 200.
 """
 
 import collections
@@ -23,6 +25,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _harness as h  # noqa: E402
+import _minimal  # noqa: E402
 
 SIGN_TARGET = 600
 P99_TARGET = 100
@@ -34,8 +37,6 @@ WARM_UP_SECONDS = FILL_SECONDS + 1
 @dataclasses.dataclass
 class Visitor:
     address: str
-    cookie: str
-    csrf: str
     started: str
     issued_at: float
 
@@ -66,15 +67,13 @@ class Signing:
         )
         started = time.monotonic()
         response = await conn.request(raw)
-        if response.status != 200 or "csrftoken" not in response.cookies:
+        if response.status != 200:
             raise h.HttpError(f"session endpoint answered {response.status}")
         self.session_latencies.append(time.monotonic() - started)
         data = json.loads(response.body)
         self.waiting.append(
             Visitor(
                 address=address,
-                cookie=f"csrftoken={response.cookies['csrftoken']}",
-                csrf=data["csrf"],
                 started=data.get("started", ""),
                 issued_at=time.monotonic(),
             )
@@ -84,7 +83,6 @@ class Signing:
         email = f"bench-{self.run}-{os.getpid()}-{visitor.address.replace('.', '-')}@example.org"
         body = urlencode(
             {
-                "csrfmiddlewaretoken": visitor.csrf,
                 "name": f"Bench Visitor {visitor.address}",
                 "email": email,
                 "country": "CA",
@@ -99,8 +97,7 @@ class Signing:
             self.sign_path,
             self.stack.port,
             body,
-            visitor.cookie,
-            headers=f"X-Forwarded-For: {visitor.address}\r\n",
+            headers=f"X-Forwarded-For: {visitor.address}\r\nSec-Fetch-Site: same-origin\r\n",
         )
         started = time.monotonic()
         response = await conn.request(raw)
@@ -159,11 +156,23 @@ def measure(stack: h.Stack, run: str) -> tuple[h.RunResult, int, int]:
     return result, lost, flagged
 
 
+def measure_around(stack: h.Stack, run: str) -> tuple[tuple[h.RunResult, int, int], h.RunResult]:
+    """The run, and the minimal view's run around it (same server, connections, time)."""
+    args = stack.args
+    return _minimal.around(
+        lambda: measure(stack, run),
+        port=stack.port,
+        connections=args.connections,
+        seconds=args.seconds,
+        stack=stack,
+    )
+
+
 def main() -> int:
     args = h.parse_args(__doc__.splitlines()[0])
-    runs, problems = {}, 0
+    runs, minimal, problems = {}, {}, 0
     with h.Stack(args) as stack:
-        result, lost, flagged = measure(stack, "empty")
+        (result, lost, flagged), minimal["empty"] = measure_around(stack, "empty")
         runs["empty"], problems = result, lost + flagged
         if not args.skip_million:
             h.say(f"Pre-loading {args.rows:,} confirmed signatures …")
@@ -172,21 +181,27 @@ def main() -> int:
             )
             h.say(f"  done in {took:.0f} s")
             stack.forget_cached()
-            result, lost, flagged = measure(stack, "million")
-            runs[f"{args.rows // 1000:,}k"], problems = result, problems + lost + flagged
+            name = f"{args.rows // 1000:,}k"
+            (result, lost, flagged), minimal[name] = measure_around(stack, "million")
+            runs[name], problems = result, problems + lost + flagged
     h.report(
         f"Signing UA {stack.case.slug} (GET session + POST form per signature; latency of the POST)",
         runs,
         unit="signatures",
         rate_target=SIGN_TARGET,
         p99_target=P99_TARGET,
+        minimal=minimal,
     )
     h.say(
         "session GET p99 (ms)  "
         + "".join(f"{run.extra['session p99']:>14.1f}" for run in runs.values())
     )
     h.say(f"lost or flagged signatures: {problems} (must be 0)")
-    broken = problems > 0 or any(run.done == 0 for run in runs.values())
+    broken = (
+        problems > 0
+        or any(run.done == 0 for run in runs.values())
+        or any(_minimal.is_broken(run) for run in minimal.values())
+    )
     return 1 if broken else 0
 
 
