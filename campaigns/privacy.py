@@ -34,7 +34,15 @@ from . import enqueue
 from .emails import canonical_email
 from .links import new_nonce
 from .mail import make_data_token, mask_email, read_data_token, send_template, url_in
-from .models import AnnouncementDelivery, Consent, Subscription, Supporter, UrgentAction
+from .models import (
+    AnnouncementDelivery,
+    Consent,
+    Invalidation,
+    Subscription,
+    Supporter,
+    TrendingSource,
+    UrgentAction,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -179,8 +187,14 @@ class CampaignsProvider:
         return found
 
     def anonymise_cases(self, *, action_ids: Collection[int]) -> int:
-        # Consents keep the words agreed to, which name no one; nothing else is per case.
-        return 0
+        # Consents keep the words agreed to, which name no one. The sources organizers saw
+        # trending or invalidated are networks and domains of supporters (an IPv6 /64 is
+        # one household): they go with the rows' own; the invalidations' log keeps who,
+        # when, how many and why.
+        changed = TrendingSource.objects.filter(action_id__in=action_ids).delete()[0]
+        return changed + Invalidation.objects.filter(action_id__in=action_ids).exclude(
+            source=""
+        ).update(source="")
 
 
 class Section(TypedDict):

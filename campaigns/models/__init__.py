@@ -14,6 +14,7 @@ from .cases import (
 )
 from .defences import BlockedEmailDomain
 from .downloads import Download
+from .sources import Invalidation, SourceKind, TrendingSource
 from .supporters import Consent, Subscription, SubscriptionQuerySet, Supporter
 from .targets import LANGUAGE_CHOICES, Target, TargetQuerySet
 
@@ -29,11 +30,14 @@ __all__ = [
     "Download",
     "FollowUp",
     "FollowUpText",
+    "Invalidation",
+    "SourceKind",
     "Subscription",
     "SubscriptionQuerySet",
     "Supporter",
     "Target",
     "TargetQuerySet",
+    "TrendingSource",
     "UrgentAction",
     "UrgentActionQuerySet",
     "in_listing_order",
