@@ -22,13 +22,9 @@ from .queueing import request_dispatch
 
 logger = logging.getLogger(__name__)
 
-# A delivery in one of these has left, or is leaving, for the official.
-WENT_OUT = (
-    Delivery.Status.SENDING,
-    Delivery.Status.SENT,
-    Delivery.Status.DELIVERED,
-    Delivery.Status.BOUNCED,
-)
+# A delivery in one of these has left for the official. One a worker is sending at the
+# very instant of the invalidation (sending) may still go, or be dropped by its batch.
+WENT_OUT = (Delivery.Status.SENT, Delivery.Status.DELIVERED, Delivery.Status.BOUNCED)
 
 
 @dataclasses.dataclass(frozen=True)
