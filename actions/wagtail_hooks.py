@@ -1,11 +1,16 @@
-"""Admin for actions: the per-case dashboards, listed first in the Handovers menu, with each
-case's sources (actions.admin_views); the history entries of invalidations."""
+"""Admin for actions: the per-case dashboards, listed first in the Handovers menu; each
+case's sources (actions.admin_views), with a button on the case's own admin pages; the
+history entries of invalidations."""
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
+from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.log_actions import LogActionRegistry, LogFormatter
 
+from campaigns.models import UrgentAction
+from campaigns.wagtail_hooks import CASE_BUTTONS_HOOK
 from handovers.wagtail_hooks import MENU_HOOK
 
 from . import admin_views
@@ -33,3 +38,11 @@ def register_invalidation_log_actions(actions: LogActionRegistry) -> None:
             {"label": label, "message": message},
         )
         actions.register_action(action)(formatter)
+
+
+@hooks.register(CASE_BUTTONS_HOOK)  # type: ignore[untyped-decorator]  # Wagtail is untyped
+def sources_button(user: User | AnonymousUser, action: UrgentAction) -> list[tuple[str, str, str]]:
+    """Organizers reach a case's sources from the case itself, as well as its dashboard."""
+    if not user.has_perm(admin_views.SEE_SOURCES):
+        return []
+    return [(_("Sources"), admin_views.sources_url(action.pk), "warning")]
