@@ -115,6 +115,19 @@ class _CaseView(RequiresPermissions, WagtailAdminTemplateMixin, TemplateView):  
     def get_page_subtitle(self) -> str:
         return self.action.title
 
+    def get_breadcrumbs_items(self) -> list[dict[str, str]]:
+        # Wagtail's slim header shows the breadcrumbs, the last one as the page's title.
+        items: list[dict[str, str]] = [
+            *self.breadcrumbs_items,
+            {
+                "url": reverse("urgent_actions:inspect", args=[self.action.pk]),
+                "label": str(self.action),
+            },
+        ]
+        if not isinstance(self, CaseSourcesView):
+            items.append({"url": sources_url(self.action.pk), "label": _("Sources")})
+        return [*items, {"url": "", "label": self.get_page_title()}]
+
 
 class CaseSourcesView(_CaseView):
     """The case's busiest sources in a window, the alerts and the invalidations."""
@@ -123,7 +136,7 @@ class CaseSourcesView(_CaseView):
     required_permissions = (SEE_SOURCES,)
 
     def get_page_title(self) -> str:
-        return _("Sources of UA %(number)s") % {"number": self.action.number}
+        return _("Sources")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -156,7 +169,7 @@ class InvalidateSourceView(_CaseView):
     required_permissions = (INVALIDATE,)
 
     def get_page_title(self) -> str:
-        return _("Invalidate a source on UA %(number)s") % {"number": self.action.number}
+        return _("Invalidate a source")
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # A link from the sources page names the source; the preview shows what it matches.

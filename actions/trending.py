@@ -35,7 +35,7 @@ from letters.services.invalidation import WENT_OUT
 from petitions.models import Signature
 
 # Sources of each kind shown on the organizers' page.
-TOP = 25
+TOP = 15
 
 
 def window() -> datetime.timedelta:
