@@ -2,11 +2,12 @@
 networks and email domains its recent sign-ups and letters came from, the alerts about
 them, and invalidating a source (and reversing it), with the log of both.
 
-Reached from the case's dashboard. Seeing the page takes campaigns.view_invalidation;
-invalidating and reversing take campaigns.invalidate_source (Organizers have both). Each
-change is a CSRF-protected POST, permission-checked with `requires` (a plain 403
-without), logged in the case's history as well as in the Invalidation itself, and
-answered by a redirect to the sources page with a message saying what moved.
+Reached from the case's own admin pages (a Sources button) and from its dashboard.
+Seeing the page takes campaigns.view_invalidation; invalidating and reversing take
+campaigns.invalidate_source (Organizers have both). Each change is a CSRF-protected POST,
+permission-checked (a plain 403 without), logged in the case's history as well as in the
+Invalidation itself, and answered by a redirect to the sources page with a message
+saying what moved.
 """
 
 from __future__ import annotations
@@ -106,6 +107,8 @@ def _criteria(data: dict[str, Any]) -> dict[str, Any]:
 
 class _CaseView(RequiresPermissions, WagtailAdminTemplateMixin, TemplateView):  # type: ignore[misc]  # Wagtail is untyped
     header_icon = "warning"
+    # A page reached from the case's sources page (its breadcrumbs say so).
+    is_under_sources = True
 
     @cached_property
     def action(self) -> UrgentAction:
@@ -121,10 +124,10 @@ class _CaseView(RequiresPermissions, WagtailAdminTemplateMixin, TemplateView):  
             *self.breadcrumbs_items,
             {
                 "url": reverse("urgent_actions:inspect", args=[self.action.pk]),
-                "label": str(self.action),
+                "label": _("UA %(number)s") % {"number": self.action.number},
             },
         ]
-        if not isinstance(self, CaseSourcesView):
+        if self.is_under_sources:
             items.append({"url": sources_url(self.action.pk), "label": _("Sources")})
         return [*items, {"url": "", "label": self.get_page_title()}]
 
@@ -134,6 +137,7 @@ class CaseSourcesView(_CaseView):
 
     template_name = "actions/dashboard/sources.html"
     required_permissions = (SEE_SOURCES,)
+    is_under_sources = False
 
     def get_page_title(self) -> str:
         return _("Sources")
@@ -156,7 +160,6 @@ class CaseSourcesView(_CaseView):
             can_invalidate=self.request.user.has_perm(INVALIDATE),
             invalidate_url=reverse("case_dashboard:invalidate", args=[self.action.pk]),
             dashboard_url=reverse("case_dashboard:case", args=[self.action.pk]),
-            kinds=SourceKind,
         )
         return context
 
