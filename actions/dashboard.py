@@ -32,7 +32,7 @@ from letters.models import Delivery, Letter
 from petitions.models import ReportedAction, Signature, SolidarityMessage
 from replies.models import Reply
 
-from . import impact
+from . import admin_views, impact
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise, StrPromise
@@ -111,7 +111,11 @@ def actions_per_day(action: UrgentAction, *, days: int = DAYS) -> list[DayBar]:
     signatures = _per_day(_counted(action), "confirmed_at", since)
     reported = _per_day(ReportedAction.objects.filter(action=action), "reported_at", since)
     letters = _per_day(
-        Letter.objects.filter(case=action, status=Letter.Status.CONFIRMED), "confirmed_at", since
+        Letter.objects.filter(
+            case=action, status=Letter.Status.CONFIRMED, invalidation__isnull=True
+        ),
+        "confirmed_at",
+        since,
     )
     counted: list[DayCount] = []
     for offset in range(days):
@@ -242,6 +246,8 @@ class CaseDashboardView(_DashboardMixin, TemplateView):
             "solidarity_messages:export", args=[self.action.pk]
         )
         context["can_hold"] = self.request.user.has_perm("campaigns.hold_urgentaction")
+        if self.request.user.has_perm(admin_views.SEE_SOURCES):
+            context["sources_url"] = admin_views.sources_url(self.action.pk)
         context["next"] = self.request.path
         return context
 
@@ -256,6 +262,17 @@ class DashboardViewSet(ViewSet):
         return [
             path("", CaseListView.as_view(), name="index"),
             path("<int:pk>/", CaseDashboardView.as_view(), name="case"),
+            path("<int:pk>/sources/", admin_views.CaseSourcesView.as_view(), name="sources"),
+            path(
+                "<int:pk>/sources/invalidate/",
+                admin_views.InvalidateSourceView.as_view(),
+                name="invalidate",
+            ),
+            path(
+                "invalidations/<int:pk>/reverse/",
+                admin_views.reverse_invalidation,
+                name="reverse_invalidation",
+            ),
         ]
 
     @property

@@ -2,7 +2,7 @@
 
 Each part counts a different kind of act, and each act once: a signature is counted when
 confirmed and not flagged (the shards of petitions/counts.py); a letter once per official it
-reached (a Delivery in `delivered`); paper signatures as organizers recorded them; an
+reached (a Delivery in `delivered`), unless an organizer invalidated its source; paper signatures as organizers recorded them; an
 offline action once per person, case and kind (a unique constraint).
 
 Reading it must not scan a case's signatures on a page view. Signatures come from the
@@ -61,10 +61,18 @@ def letters_delivered(action_id: int) -> int:
     value: int | None = cache.get(_key(action_id))
     if value is None:
         value = Delivery.objects.filter(
-            letter__case_id=action_id, status=Delivery.Status.DELIVERED
+            letter__case_id=action_id,
+            status=Delivery.Status.DELIVERED,
+            # An organizer invalidated its source (actions.services.sources).
+            letter__invalidation__isnull=True,
         ).count()
         cache.set(_key(action_id), value, IMPACT_CACHE_SECONDS)
     return value
+
+
+def forget(action_id: int) -> None:
+    """After an invalidation or its reversal: the letters delivered are counted afresh."""
+    cache.delete(_key(action_id))
 
 
 def impact_for(action: UrgentAction) -> Impact:

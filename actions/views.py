@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from campaigns.defences import client_network
 from campaigns.models import Target, UrgentAction
 from campaigns.pages import live_revision_id
 from campaigns.public_forms import send_back, too_many
@@ -144,6 +145,7 @@ def write_letter(request: HttpRequest, slug: str) -> HttpResponse:
                 consent_text=str(CONSENT_LABEL) if data["consent"] else "",
                 # The revision this site showed, not one the browser names.
                 page_revision_id=live_revision_id(action, language),
+                network=client_network(request),
             )
         except composing.WritingClosed:
             return _closed(request, action)

@@ -64,6 +64,9 @@ class Flag:
     BLOCKED_DOMAIN = "blocked email domain"
     # Kept for rows flagged before over-the-limit posts were refused outright.
     RATE_LIMIT = "rate limit"
+    # An organizer invalidated the source it came from (actions.services.sources); the
+    # invalidation can be reversed, which clears the flag again.
+    INVALIDATED = "invalidated"
 
 
 # --- client address -------------------------------------------------------------------
@@ -91,17 +94,50 @@ def client_ip(request: HttpRequest) -> str:
         return remote
 
 
-def client_key(request: HttpRequest) -> str:
-    """Who a limit counts: an IPv4 address, or the /64 of an IPv6 one (one subscriber
-    usually holds a whole /64, and could post from any address in it)."""
-    ip = client_ip(request)
+# One subscriber usually holds a whole IPv6 /64 and could post from any address in it.
+IPV6_CLIENT_PREFIX = 64
+# Where a sign-up or a letter came from, as kept on the row (trending sources, bulk
+# invalidation): never the address itself, only its network. An IPv4 /24 is what a
+# hosting provider, a company or a campus hands out together; an IPv6 /64 is one
+# subscriber's.
+IPV4_NETWORK_PREFIX = 24
+
+
+def _address(ip: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address, with an IPv4-mapped IPv6 one (::ffff:192.0.2.1) as the IPv4 it is."""
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def client_key(request: HttpRequest) -> str:
+    """Who a limit counts: an IPv4 address, or the /64 of an IPv6 one."""
+    ip = client_ip(request)
+    address = _address(ip)
+    if address is None:
         return ip
     if address.version == 6:
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return ip
+        return str(ipaddress.ip_network(f"{address}/{IPV6_CLIENT_PREFIX}", strict=False))
+    return str(address)
+
+
+def network_of(ip: str) -> str:
+    """The network an address belongs to, as stored on a sign-up or a letter:
+    "203.0.113.0/24", "2001:db8:1:2::/64"; '' for what is not an address."""
+    address = _address(ip.strip())
+    if address is None:
+        return ""
+    prefix = IPV4_NETWORK_PREFIX if address.version == 4 else IPV6_CLIENT_PREFIX
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+def client_network(request: HttpRequest) -> str:
+    """The network of the client (network_of), for the row a public form writes."""
+    return network_of(client_ip(request))
 
 
 def is_over_rate(request: HttpRequest, *, scope: str, rate: str) -> bool:

@@ -22,3 +22,9 @@ def canonical_email(email: str) -> str:
         local = local.replace(".", "")
         domain = "gmail.com"
     return f"{local}@{domain}"
+
+
+def email_domain(email: str) -> str:
+    """The domain of the canonical address (googlemail.com is gmail.com): what trending
+    sources and bulk invalidation group supporters by (campaigns.models.sources)."""
+    return canonical_email(email).rpartition("@")[2].rstrip(".")

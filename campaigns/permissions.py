@@ -17,6 +17,10 @@ from django.http import HttpRequest, HttpResponseBase, HttpResponseForbidden
 from django.utils.translation import gettext as _
 from wagtail.permission_policies import ModelPermissionPolicy
 
+# The group organizers belong to (campaigns/migrations/0003_groups.py), which the apps'
+# migrations grant permissions to and which is emailed about trending sources.
+ORGANIZERS = "Organizers"
+
 P = ParamSpec("P")
 R = TypeVar("R", bound=HttpResponseBase)
 

@@ -38,8 +38,10 @@ from .models import (
     AnnouncementDelivery,
     Consent,
     EmailRequest,
+    Invalidation,
     Subscription,
     Supporter,
+    TrendingSource,
     UrgentAction,
 )
 
@@ -188,8 +190,14 @@ class CampaignsProvider:
         return found
 
     def anonymise_cases(self, *, action_ids: Collection[int]) -> int:
-        # Consents keep the words agreed to, which name no one; nothing else is per case.
-        return 0
+        # Consents keep the words agreed to, which name no one. The sources organizers saw
+        # trending or invalidated are networks and domains of supporters (an IPv6 /64 is
+        # one household): they go with the rows' own; the invalidations' log keeps who,
+        # when, how many and why.
+        changed = TrendingSource.objects.filter(action_id__in=action_ids).delete()[0]
+        return changed + Invalidation.objects.filter(action_id__in=action_ids).exclude(
+            source=""
+        ).update(source="")
 
 
 class Section(TypedDict):

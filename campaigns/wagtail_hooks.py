@@ -136,18 +136,52 @@ class HoldButtonMixin:
         return buttons
 
 
-class UrgentActionIndexView(HoldButtonMixin, generic.IndexView):
+# Pages a higher app keeps about a case (actions: its trending sources) add a button to
+# the case's admin through this Wagtail hook, registered at start-up, as the privacy
+# providers are: campaigns names no view of theirs. Each hook takes (user, case) and
+# returns (label, url, icon) for the buttons that user may follow.
+CASE_BUTTONS_HOOK = "pluma_case_admin_buttons"
+
+
+class CaseButtonsMixin:
+    """The buttons other apps register for a case (CASE_BUTTONS_HOOK): in the edit or
+    inspect view's header, and in each row of the listing."""
+
+    def case_buttons(self, instance):
+        return [
+            button
+            for hook in hooks.get_hooks(CASE_BUTTONS_HOOK)
+            for button in hook(self.request.user, instance)
+        ]
+
+    @property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        instance = getattr(self, "object", None)
+        if instance is not None:
+            for label, url, icon in self.case_buttons(instance):
+                buttons.append(Button(label, url=url, icon_name=icon, priority=20))
+        return buttons
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        for label, url, icon in self.case_buttons(instance):
+            buttons.append(MenuItem(label, url=url, icon_name=icon, priority=30))
+        return buttons
+
+
+class UrgentActionIndexView(CaseButtonsMixin, HoldButtonMixin, generic.IndexView):
     hold_url_name = "urgent_actions:hold"
     hold_permission = admin_views.HOLD_CASE
 
 
-class UrgentActionInspectView(HoldButtonMixin, generic.InspectView):
+class UrgentActionInspectView(CaseButtonsMixin, HoldButtonMixin, generic.InspectView):
     # Organizers read cases without editing them: the button is in the inspect view too.
     hold_url_name = "urgent_actions:hold"
     hold_permission = admin_views.HOLD_CASE
 
 
-class UrgentActionEditView(HoldButtonMixin, ServiceSaveMixin, generic.EditView):
+class UrgentActionEditView(CaseButtonsMixin, HoldButtonMixin, ServiceSaveMixin, generic.EditView):
     hold_url_name = "urgent_actions:hold"
     hold_permission = admin_views.HOLD_CASE
 

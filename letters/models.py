@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country, CountryField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
-from campaigns.models import LANGUAGE_CHOICES, Supporter, Target, UrgentAction
+from campaigns.models import LANGUAGE_CHOICES, Invalidation, Supporter, Target, UrgentAction
+from campaigns.models.sources import DOMAIN_LENGTH, NETWORK_LENGTH
 
 PLACEHOLDERS = (
     "salutation",
@@ -141,6 +142,22 @@ class Letter(models.Model):
     # The supporter ticked "also sign the petition": confirming the letter confirms the
     # signature too (actions.services.confirm_letters).
     is_also_signing = models.BooleanField(_("also signs the petition"), default=False)
+    # Where it came from (campaigns.models.sources): the network of the address it was
+    # posted from, never the address, and the domain of the canonical email. Blanked by
+    # erasure and retention with the rest.
+    network = models.CharField(_("network"), max_length=NETWORK_LENGTH, blank=True)
+    email_domain = models.CharField(_("email domain"), max_length=DOMAIN_LENGTH, blank=True)
+    # An organizer's invalidation of its source, until it is reversed: its deliveries not
+    # yet sent are stopped (held()), and it no longer counts.
+    invalidation = models.ForeignKey(
+        Invalidation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        editable=False,
+    )
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -149,7 +166,16 @@ class Letter(models.Model):
         verbose_name = _("letter")
         verbose_name_plural = _("letters")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["case", "status"], name="letter_case_status")]
+        indexes = [
+            models.Index(fields=["case", "status"], name="letter_case_status"),
+            # A case's recent letters by source (actions.trending).
+            models.Index(fields=["case", "created_at"], name="letter_recent"),
+            models.Index(
+                fields=["invalidation"],
+                name="letter_invalidation",
+                condition=Q(invalidation__isnull=False),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(personal_share__lte=100), name="letter_personal_share_percent"
@@ -273,15 +299,18 @@ class Delivery(models.Model):
 
 
 def held() -> Q:
-    """Deliveries an organizer's hold stops (campaigns.holds): to a held official, or on a
-    case that is held or closed with its letters held.
+    """Deliveries an organizer stops: to a held official, or on a case that is held or
+    closed with its letters held (campaigns.holds), or of a letter whose source an
+    organizer invalidated (actions.services.sources).
 
     Correlated subqueries rather than joins: a claim's conditional UPDATE keeps every
     condition on the row it changes (with a join, Django moves them into a sub-select,
     which a concurrent claim's re-check would not see change).
     """
-    return Q(Exists(Target.objects.held().filter(pk=OuterRef("target_id")))) | Q(
-        Exists(UrgentAction.objects.holding_letters().filter(letters=OuterRef("letter_id")))
+    return (
+        Q(Exists(Target.objects.held().filter(pk=OuterRef("target_id"))))
+        | Q(Exists(UrgentAction.objects.holding_letters().filter(letters=OuterRef("letter_id"))))
+        | Q(Exists(Letter.objects.filter(pk=OuterRef("letter_id"), invalidation__isnull=False)))
     )
 
 

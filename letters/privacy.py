@@ -12,7 +12,10 @@ from campaigns.privacy import in_chunks, row
 
 from .models import Delivery, Letter
 
-LETTER_FIELDS = ["name", "city", "country", "subject", "body"]
+LETTER_FIELDS = ["name", "city", "country", "subject", "body", "network", "email_domain"]
+# What erasure and retention blank (the country stays, as on signatures: counts by country
+# are made of it).
+BLANKED = ["name", "city", "subject", "body", "network", "email_domain"]
 
 
 def _cancel_undelivered(letters: QuerySet[Letter]) -> int:
@@ -27,10 +30,10 @@ def _cancel_undelivered(letters: QuerySet[Letter]) -> int:
 
 
 def _blank(letters: QuerySet[Letter]) -> int:
-    # The country stays, as on signatures: counts by country are made of it.
-    return letters.filter(~Q(name="") | ~Q(city="") | ~Q(subject="") | ~Q(body="")).update(
-        name="", city="", subject="", body=""
-    )
+    not_blank = Q()
+    for name in BLANKED:
+        not_blank |= ~Q(**{name: ""})
+    return letters.filter(not_blank).update(**dict.fromkeys(BLANKED, ""))
 
 
 class LettersProvider:

@@ -11,8 +11,18 @@ from campaigns.privacy import Record, in_chunks, row
 
 from .models import ReportedAction, Signature, SolidarityMessage
 
-SIGNATURE_FIELDS = ["name", "country", "postal_code", "city", "comment"]
+SIGNATURE_FIELDS = ["name", "country", "postal_code", "city", "comment", "network", "email_domain"]
 MESSAGE_FIELDS = ["name", "country", "message"]
+# What erasure and retention blank on a signature (the country stays: counts by country
+# are made of it).
+BLANKED = ["name", "postal_code", "city", "comment", "network", "email_domain"]
+
+
+def _blank(signatures: QuerySet[Signature]) -> int:
+    not_blank = Q()
+    for name in BLANKED:
+        not_blank |= ~Q(**{name: ""})
+    return signatures.filter(not_blank).update(**dict.fromkeys(BLANKED, ""))
 
 
 class PetitionsProvider:
@@ -60,11 +70,7 @@ class PetitionsProvider:
 
     def erase(self, supporter: Supporter) -> int:
         # Signatures stay, without the person: they are what the counts count.
-        changed = (
-            Signature.objects.filter(supporter=supporter)
-            .filter(~Q(name="") | ~Q(postal_code="") | ~Q(city="") | ~Q(comment=""))
-            .update(name="", postal_code="", city="", comment="")
-        )
+        changed = _blank(Signature.objects.filter(supporter=supporter))
         return changed + SolidarityMessage.objects.filter(supporter=supporter).delete()[0]
 
     def supporter_ids(
@@ -80,11 +86,7 @@ class PetitionsProvider:
         return found
 
     def anonymise_cases(self, *, action_ids: Collection[int]) -> int:
-        changed = (
-            Signature.objects.filter(action_id__in=action_ids)
-            .filter(~Q(name="") | ~Q(postal_code="") | ~Q(city="") | ~Q(comment=""))
-            .update(name="", postal_code="", city="", comment="")
-        )
+        changed = _blank(Signature.objects.filter(action_id__in=action_ids))
         return changed + SolidarityMessage.objects.filter(action_id__in=action_ids).exclude(
             name=""
         ).update(name="", supporter=None)

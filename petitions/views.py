@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from campaigns.defences import client_network
 from campaigns.models import UrgentAction
 from campaigns.pages import case_url, live_revision_id
 from campaigns.public import public_case_or_404
@@ -88,6 +89,7 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
             # The revision this site showed, not one the browser names.
             page_revision_id=live_revision_id(action, language),
             flag_reason=screening.flag,
+            network=client_network(request),
         )
     except services.SigningClosed:
         return _closed(request, action)

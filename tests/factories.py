@@ -150,6 +150,7 @@ class SignatureFactory(factory.django.DjangoModelFactory):
     country = "CA"
     language = "en"
     nonce = factory.Sequence(lambda n: f"nonce{n}")
+    email_domain = factory.LazyAttribute(lambda s: s.supporter.email_canonical.rpartition("@")[2])
 
 
 class PaperTallyFactory(factory.django.DjangoModelFactory):
@@ -207,6 +208,9 @@ class LetterFactory(factory.django.DjangoModelFactory):
     subject = "UA {ua_number}: proteja al defensor"
     body = "{salutation}:\n\nProteja al defensor, por favor.\n\n{supporter_name}, {supporter_city}"
     personal_share = 40
+    email_domain = factory.LazyAttribute(
+        lambda letter: letter.supporter.email_canonical.rpartition("@")[2]
+    )
 
     @factory.post_generation
     def targets(self, create, extracted, **kwargs):

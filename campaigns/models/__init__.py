@@ -15,6 +15,7 @@ from .cases import (
 from .defences import BlockedEmailDomain
 from .downloads import Download
 from .requests import EmailRequest
+from .sources import Invalidation, SourceKind, TrendingSource
 from .supporters import Consent, Subscription, SubscriptionQuerySet, Supporter
 from .targets import LANGUAGE_CHOICES, Target, TargetQuerySet
 
@@ -31,11 +32,14 @@ __all__ = [
     "EmailRequest",
     "FollowUp",
     "FollowUpText",
+    "Invalidation",
+    "SourceKind",
     "Subscription",
     "SubscriptionQuerySet",
     "Supporter",
     "Target",
     "TargetQuerySet",
+    "TrendingSource",
     "UrgentAction",
     "UrgentActionQuerySet",
     "in_listing_order",

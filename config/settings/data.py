@@ -142,4 +142,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "replies.tasks.remind_about_replies",
         "schedule": 3600.0,
     },
+    # Sources over PLUMA_TRENDING_THRESHOLD within the window: organizers hear of one within
+    # five minutes, once per window (actions/trending.py).
+    "alert-trending-sources": {
+        "task": "actions.tasks.alert_trending_sources",
+        "schedule": 300.0,
+    },
 }

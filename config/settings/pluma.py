@@ -4,7 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .data import CELERY_BEAT_SCHEDULE
 from .email import ANYMAIL_REQUESTS_TIMEOUT, REPLY_DOMAIN
-from .environment import env, env_int
+from .environment import env, env_int, env_list
 
 # --- Pluma ----------------------------------------------------------------------------
 
@@ -61,3 +61,26 @@ PLUMA_DIGEST_HOUR = env_int("PLUMA_DIGEST_HOUR", 8)
 PLUMA_DIGEST_MAX_LETTERS = env_int("PLUMA_DIGEST_MAX_LETTERS", 1000)
 # Letters in one printed bundle (a PDF organizers print and post); the rest go in the next.
 PLUMA_BUNDLE_MAX_LETTERS = env_int("PLUMA_BUNDLE_MAX_LETTERS", 2000)
+# Trending sources (actions/trending.py): a network (IPv4 /24, IPv6 /64) or an email domain
+# from which a case got this many sign-ups, or this many letters, within the last window is
+# trending; organizers are emailed once per source per window.
+PLUMA_TRENDING_THRESHOLD = env_int("PLUMA_TRENDING_THRESHOLD", 50)
+PLUMA_TRENDING_WINDOW_MINUTES = env_int("PLUMA_TRENDING_WINDOW_MINUTES", 60)
+# Webmail domains are shared by unrelated people, so on any busy case they pass a count
+# threshold on their own: such a domain trends only when it also makes this share (percent)
+# of the case's sign-ups (or letters) in the window, i.e. when it crowds out everyone else.
+# A burst from few machines still trends by its network whatever the domain.
+PLUMA_TRENDING_SHARED_DOMAINS = env_list(
+    "PLUMA_TRENDING_SHARED_DOMAINS",
+    "gmail.com,outlook.com,hotmail.com,live.com,msn.com,yahoo.com,icloud.com,me.com,aol.com,"
+    "proton.me,protonmail.com,gmx.net,gmx.de,web.de,mail.ru,yandex.ru,qq.com,163.com,"
+    "hotmail.es,hotmail.fr,hotmail.co.uk,outlook.es,outlook.fr,yahoo.es,yahoo.fr,yahoo.co.uk,"
+    "yahoo.com.mx,prodigy.net.mx,orange.fr,free.fr,laposte.net,libero.it",
+)
+PLUMA_TRENDING_SHARED_PERCENT = env_int("PLUMA_TRENDING_SHARED_PERCENT", 75)
+if PLUMA_TRENDING_THRESHOLD < 1 or PLUMA_TRENDING_WINDOW_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "PLUMA_TRENDING_THRESHOLD and PLUMA_TRENDING_WINDOW_MINUTES must be at least 1."
+    )
+if not 1 <= PLUMA_TRENDING_SHARED_PERCENT <= 100:
+    raise ImproperlyConfigured("PLUMA_TRENDING_SHARED_PERCENT must be between 1 and 100.")

@@ -10,9 +10,11 @@ ran out and enqueues rows whose wait is over or whose task was lost; tracking we
 move sent rows on to delivered, bounced or failed (tracking). Officials who take a daily
 digest or a printed bundle get theirs from digests and bundles. An organizer's hold
 (campaigns.holds) stops all of it; holds counts, releases and drops the rows it stopped.
+An organizer's invalidation of a source stops the letters it marks the same way
+(invalidation).
 """
 
-from . import bundles, composing, digests, holds, sending, tracking
+from . import bundles, composing, digests, holds, invalidation, sending, tracking
 from .pacing import ensure_policy
 from .queueing import (
     DELIVERY_OUTBOX,
@@ -45,6 +47,7 @@ __all__ = [
     "digests",
     "dispatch_deliveries",
     "holds",
+    "invalidation",
     "ensure_policy",
     "fail_delivery",
     "lease_duration",

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from campaigns import supporters
+from campaigns.emails import email_domain
 from campaigns.links import (  # noqa: F401 (LinkError… re-exported for views)
     Link,
     LinkError,
@@ -211,6 +212,7 @@ def write_letter(
     also_sign: bool = False,
     consent_text: str = "",
     page_revision_id: int | None = None,
+    network: str = "",
 ) -> list[Letter]:
     """Record one pending Letter per language of the chosen targets; queue one
     confirmation email for all of them on commit.
@@ -221,7 +223,9 @@ def write_letter(
     row says (campaigns.supporters). ``also_sign`` only marks the letters: signing at the
     same time is the composition layer's (actions.services.write_letter). ``consent_text`` is the exact label of the ticked "email me
     updates" box, or '' if not ticked; it is stored as a case_updates consent with the
-    case page revision the writer came from. Raises WritingClosed unless the case is open, and
+    case page revision the writer came from. ``network`` is the network the post came from
+    (campaigns.defences.client_network), kept with the email's domain as each letter's
+    source; never the address itself. Raises WritingClosed unless the case is open, and
     ValidationError for a bad choice of targets; nothing is written then.
     """
     if not action.is_open:
@@ -245,6 +249,8 @@ def write_letter(
                 personal_share=personal_share(body=text.body, sample=group.sample.body),
                 is_identical_to_sample=is_identical(text, group.sample),
                 is_also_signing=also_sign,
+                network=network,
+                email_domain=email_domain(email),
             )
             letter.targets.set(group.targets)
             letters.append(letter)

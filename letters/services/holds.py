@@ -110,7 +110,12 @@ class HeldLetters:
     """letters' side of campaigns.holds, registered in LettersConfig.ready."""
 
     def count(self, *, action_id: int | None = None, target_id: int | None = None) -> int:
-        return waiting(action_id=action_id, target_id=target_id).count()
+        # Letters an organizer invalidated wait for no resume (letters.services.invalidation).
+        return (
+            waiting(action_id=action_id, target_id=target_id)
+            .filter(letter__invalidation__isnull=True)
+            .count()
+        )
 
     def release(self, *, action_id: int | None = None, target_id: int | None = None) -> int:
         return release_held(action_id=action_id, target_id=target_id)

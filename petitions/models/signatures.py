@@ -8,7 +8,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
-from campaigns.models import Supporter, UrgentAction
+from campaigns.models import Invalidation, Supporter, UrgentAction
+from campaigns.models.sources import DOMAIN_LENGTH, NETWORK_LENGTH
 
 
 class FieldMode(models.TextChoices):
@@ -139,9 +140,26 @@ class Signature(models.Model):
         _("language"), max_length=10, choices=settings.LANGUAGES, default="en"
     )
     source = models.CharField(_("source"), max_length=100, blank=True, help_text="utm_source")
-    # Flagged signatures (abuse defences) are kept but never counted.
+    # Flagged signatures (abuse defences, an organizer's invalidation) are kept but never
+    # counted.
     is_flagged = models.BooleanField(_("flagged"), default=False)
     flag_reason = models.CharField(_("flag reason"), max_length=100, blank=True)
+    # Where it came from (campaigns.models.sources): the network of the address it was
+    # posted from, never the address, and the domain of the canonical email. Blanked by
+    # erasure and retention with the rest.
+    network = models.CharField(_("network"), max_length=NETWORK_LENGTH, blank=True)
+    email_domain = models.CharField(_("email domain"), max_length=DOMAIN_LENGTH, blank=True)
+    # The organizer's invalidation that flagged it, until it is reversed. No index of its
+    # own on every sign-up: the partial one below holds only invalidated rows.
+    invalidation = models.ForeignKey(
+        Invalidation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        editable=False,
+    )
     # Confirmation links carry this nonce; confirming clears it, so a link works once.
     nonce = models.CharField(max_length=32, blank=True, editable=False)
     links_sent = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -199,6 +217,15 @@ class Signature(models.Model):
             models.Index(
                 fields=["action", "status", "is_flagged", "confirmed_at"],
                 name="signature_report_day",
+            ),
+            # A case's recent sign-ups by source: the trending check (every few minutes,
+            # over the last window of every open case) and the organizers' page of sources.
+            models.Index(fields=["action", "signed_at"], name="signature_recent"),
+            # What an invalidation flagged, for its reversal: only invalidated rows.
+            models.Index(
+                fields=["invalidation"],
+                name="signature_invalidation",
+                condition=models.Q(invalidation__isnull=False),
             ),
         ]
 

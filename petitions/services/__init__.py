@@ -2,10 +2,11 @@
 
 signing: sign, confirm, resend a link, and the confirmation emails' outbox; records: the
 sign-up's one-statement write; paper: importing paper signatures; reports: offline
-actions; solidarity: messages to the person at risk; exports: the streamed, logged CSV.
+actions; solidarity: messages to the person at risk; exports: the streamed, logged CSV;
+invalidation: an organizer's invalidation of a source, and its reversal.
 """
 
-from . import exports, records, solidarity
+from . import exports, invalidation, records, solidarity
 from .paper import import_paper_signatures, paper_changed
 from .reports import report_action
 from .signing import (
@@ -51,6 +52,7 @@ __all__ = [
     "due_confirmations",
     "exports",
     "import_paper_signatures",
+    "invalidation",
     "paper_changed",
     "records",
     "report_action",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from campaigns import defences, email_requests, supporters
 from campaigns.dispatch import Dispatch
+from campaigns.emails import email_domain
 from campaigns.links import LinkTooLate
 from campaigns.mail import send_template, url_in
 from campaigns.models import Consent, UrgentAction
@@ -148,6 +149,7 @@ def sign(
     page_revision_id: int | None = None,
     flag_reason: str = "",
     confirm_by_email: bool = True,
+    network: str = "",
 ) -> SignResult:
     """Record a pending signature; its confirmation email is due, and on commit a dispatch
     is requested that sends it a second or so later (campaigns.dispatch).
@@ -163,6 +165,8 @@ def sign(
     `share_name_text` likewise for passing the name on to the recipient of a handover.
     Raises SigningClosed unless the case is open. A sign-up with a `flag_reason`, or from
     a blocked email domain, is stored flagged (never counted) and sends no email.
+    ``network`` is the network the post came from (campaigns.defences.client_network),
+    kept with the email's domain as the signature's source; never the address itself.
     """
     if not action.is_open:
         raise SigningClosed(_("This case is closed and no longer takes signatures."))
@@ -180,6 +184,8 @@ def sign(
         source=source[:100],
         is_flagged=bool(flag_reason),
         flag_reason=flag_reason[:100],
+        network=network,
+        email_domain=email_domain(canonical),
         nonce=tokens.new_nonce(),
         links_sent=1,
         # The confirmation email's outbox entry, written with the signature itself.

@@ -128,6 +128,8 @@ def ask_about_replies(*, now: datetime.datetime | None = None) -> int:
             letter__status=Letter.Status.CONFIRMED,
             letter__supporter__erased_at__isnull=True,
             letter__follows_up__isnull=True,
+            # An organizer invalidated its source: its writer's answer would count too.
+            letter__invalidation__isnull=True,
         )
         .exclude(Exists(asked))
         .exclude(Exists(replied))

@@ -242,6 +242,20 @@ def test_signing_and_writing_at_once_confirms_both_with_one_click(
     assert Delivery.objects.count() == 1
 
 
+def test_a_letter_and_its_signature_keep_the_network_and_email_domain_they_came_from(
+    client, case, official, samples
+):
+    from petitions.models import Signature
+
+    PetitionFactory(action=case)
+    data = post_data(case, official, also_sign="on", email="Ana@Example.NET")
+    response = client.post(write_url(case), data, REMOTE_ADDR="198.51.100.23")
+    assert response.status_code == 302
+    letter, signature = Letter.objects.get(), Signature.objects.get()
+    assert (letter.network, letter.email_domain) == ("198.51.100.0/24", "example.net")
+    assert (signature.network, signature.email_domain) == ("198.51.100.0/24", "example.net")
+
+
 def test_no_signing_box_without_a_petition(client, case, official, samples):
     page = client.get(write_url(case), {"country": "CA", "targets": [official.pk]})
     assert 'name="also_sign"' not in page.content.decode()

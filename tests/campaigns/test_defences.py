@@ -266,6 +266,44 @@ def test_an_ipv6_client_cannot_escape_its_limit_by_changing_address_within_its_6
     assert (first.status_code, again.status_code, other.status_code) == (302, 429, 302)
 
 
+@pytest.mark.parametrize(
+    ("address", "network"),
+    [
+        ("203.0.113.77", "203.0.113.0/24"),
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("::ffff:198.51.100.9", "198.51.100.0/24"),
+        (" 10.1.2.3 ", "10.1.2.0/24"),
+        ("not-an-address", ""),
+        ("", ""),
+    ],
+)
+def test_a_row_keeps_the_network_of_an_address_never_the_address(address, network):
+    assert defences.network_of(address) == network
+
+
+def test_an_ipv4_mapped_client_is_limited_as_the_ipv4_client_it_is():
+    # Not as the /64 every mapped address shares (::ffff:0:0/64), which would put all of
+    # them in one budget.
+    request = RequestFactory().post("/", REMOTE_ADDR="::ffff:198.51.100.9")
+    assert defences.client_key(request) == "198.51.100.9"
+
+
+def test_a_sign_up_keeps_its_network_and_email_domain_but_not_the_address(client, settings):
+    settings.PLUMA_TRUSTED_PROXIES = 1
+    action = UrgentActionFactory()
+    response = sign(
+        client,
+        action,
+        form(email="Ana.Lopez@GoogleMail.com"),
+        HTTP_X_FORWARDED_FOR="2001:db8:5:6:7:8:9:10",
+    )
+    assert response.status_code == 302
+    signature = Signature.objects.get()
+    assert (signature.network, signature.email_domain) == ("2001:db8:5:6::/64", "gmail.com")
+    stored = [str(value) for value in Signature.objects.values().get().values()]
+    assert not any("7:8:9:10" in value for value in stored)
+
+
 # --- where a post comes from ------------------------------------------------------------
 
 

@@ -51,6 +51,7 @@ def rich_supporter() -> Supporter:
         postal_code="K1A 0Q9",
         city="Zqville",
         comment=f"Signed by {NAME}",
+        network="2001:db8:7a:1::/64",
     )
     ConsentFactory(supporter=supporter, action=action)
     target = TargetFactory()
@@ -61,9 +62,16 @@ def rich_supporter() -> Supporter:
         subject=f"A letter from {NAME}",
         body=f"Señor Gobernador:\n\nProteja al defensor.\n\n{NAME}, Zqville",
         targets=[target],
+        network="2001:db8:7a:1::/64",
     )
     DeliveryFactory(letter=letter, target=target)
-    LetterFactory(case=action, supporter=supporter, subject="Pending", body=f"Yours, {NAME}")
+    LetterFactory(
+        case=action,
+        supporter=supporter,
+        subject="Pending",
+        body=f"Yours, {NAME}",
+        network="198.51.100.0/24",
+    )
     SolidarityMessageFactory(
         action=action, supporter=supporter, name=NAME, message=f"Fuerza! {NAME}"
     )
@@ -142,12 +150,22 @@ def counts() -> dict:
 def test_after_erasure_no_table_holds_the_name_or_email_and_the_counts_stand():
     supporter = rich_supporter()
     before = counts()
-    for needle in (NAME, EMAIL, canonical_email(EMAIL), "Zqville"):
+    for needle in (NAME, EMAIL, canonical_email(EMAIL), "Zqville", "2001:db8:7a:1::/64"):
         assert find_everywhere(needle), needle  # the search finds what is there
 
     services.erase_supporter(supporter=supporter)
 
-    for needle in (NAME, "Quasimodo", EMAIL, canonical_email(EMAIL), "Zqville", "K1A 0Q9"):
+    # The networks the signature and the letters came from go with the rest.
+    networks = ("2001:db8:7a:1::/64", "198.51.100.0/24")
+    for needle in (
+        NAME,
+        "Quasimodo",
+        EMAIL,
+        canonical_email(EMAIL),
+        "Zqville",
+        "K1A 0Q9",
+        *networks,
+    ):
         assert find_everywhere(needle) == [], needle
     assert counts() == before
     assert not Letter.objects.filter(status="pending_confirmation").exists()

@@ -92,3 +92,48 @@ def test_retention_waits_for_the_configured_number_of_days(settings):
     assert services.apply_retention()["cases"] == 0
     assert services.apply_retention(now=timezone.now() + datetime.timedelta(days=11))["cases"] == 1
     assert Signature.objects.get().name == ""
+
+
+def test_retention_clears_where_sign_ups_and_letters_came_from(settings):
+    """Networks and email domains go with the names: on the rows, in the trending sources
+    organizers were shown, and in the invalidations' log, which keeps the rest."""
+    from campaigns.models import Invalidation, TrendingSource
+
+    settings.PLUMA_RETENTION_DAYS = 183
+    old, running = closed_days_ago(200), UrgentActionFactory()
+    for action in (old, running):
+        ConfirmedSignatureFactory(
+            action=action, network="2001:db8:1:2::/64", email_domain="family.example"
+        )
+        LetterFactory(case=action, network="203.0.113.0/24", email_domain="family.example")
+        now = timezone.now()
+        TrendingSource.objects.create(
+            action=action,
+            kind="network",
+            source="203.0.113.0/24",
+            first_alerted_at=now,
+            alerted_at=now,
+        )
+        Invalidation.objects.create(
+            action=action,
+            kind="domain",
+            source="family.example",
+            reason="A script",
+            invalidated_at=now,
+            signatures=3,
+        )
+
+    services.apply_retention()
+
+    assert set(Signature.objects.filter(action=old).values_list("network", "email_domain")) == {
+        ("", "")
+    }
+    assert set(Letter.objects.filter(case=old).values_list("network", "email_domain")) == {("", "")}
+    assert not TrendingSource.objects.filter(action=old).exists()
+    kept = Invalidation.objects.get(action=old)
+    assert (kept.source, kept.kind, kept.reason, kept.signatures) == ("", "domain", "A script", 3)
+    # A running case keeps them.
+    assert Signature.objects.get(action=running).network == "2001:db8:1:2::/64"
+    assert Letter.objects.get(case=running).email_domain == "family.example"
+    assert TrendingSource.objects.filter(action=running).exists()
+    assert Invalidation.objects.get(action=running).source == "family.example"

@@ -43,6 +43,7 @@ def write_letter(
     also_sign: bool = False,
     consent_text: str = "",
     page_revision_id: int | None = None,
+    network: str = "",
 ) -> list[Letter]:
     """letters' write_letter, and with ``also_sign`` (on a case with a petition) a pending
     signature that the letters' confirmation link confirms (confirm_letters).
@@ -50,6 +51,8 @@ def write_letter(
     All or nothing. Raises what write_letter and petitions' sign raise (the case closed, a
     bad choice of officials). A repeated signature changes nothing, as on the petition's
     own form, and no "already signed" email goes: the letters' email is the one sent.
+    ``network`` (campaigns.defences.client_network) is kept on the letters and the
+    signature as their source.
     """
     also_sign = also_sign and offers_signing(action)
     with transaction.atomic():
@@ -65,6 +68,7 @@ def write_letter(
             also_sign=also_sign,
             consent_text=consent_text,
             page_revision_id=page_revision_id,
+            network=network,
         )
         if also_sign:
             petitions.sign(
@@ -76,6 +80,7 @@ def write_letter(
                 language=language,
                 source="letter",
                 confirm_by_email=False,
+                network=network,
             )
     return letters
 

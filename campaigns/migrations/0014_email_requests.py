@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("campaigns", "0011_hold_permissions"),
+        ("campaigns", "0013_invalidation_permissions"),
     ]
 
     operations = [
