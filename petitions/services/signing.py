@@ -267,8 +267,7 @@ def _confirm(signatures: QuerySet[Signature]) -> Signature | None:
         if not ids:
             return None
         signature = Signature.objects.select_related("action").get(pk=ids[0])
-        if not signature.is_flagged:
-            counts.add_confirmed(action_id=signature.action_id)
+        counts.add_confirmed(action_id=signature.action_id)
         supporters.confirm_details(
             supporter_id=signature.supporter_id,
             name=signature.name,
