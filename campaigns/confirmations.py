@@ -54,8 +54,8 @@ class Confirmation:
     remedy_context: Callable[[], dict[str, Any]] = dict
     # Whether a used link still gets the remedy (a new link may still be needed).
     remedy_when_used: bool = True
-    # What the problem page says, per LinkError kind ("expired", "used", "invalid", and
-    # "closed", whose text may name the day with %(closed_on)s).
+    # What the problem page says, per LinkError kind ("expired", "used", "invalid",
+    # "not_counted", and "closed", whose text may name the day with %(closed_on)s).
     problems: dict[str, str | Promise] = dataclasses.field(default_factory=dict)
 
 

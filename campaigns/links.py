@@ -40,10 +40,18 @@ class LinkTooLate(LinkError):
     kind = "closed"
 
 
+class LinkNotCounted(LinkError):
+    """A genuine link to something the public forms' defences flagged: it never counts,
+    so there is nothing to confirm (the owner is told how to act again instead)."""
+
+    kind = "not_counted"
+
+
 def status_of(kind: str) -> int:
     """The HTTP status of the page for a link that cannot be used: 400 when it is not
-    genuine, 409 when the case closed before it was used, 410 when it expired or was used."""
-    return {"invalid": 400, "closed": 409}.get(kind, 410)
+    genuine, 409 when the case closed before it was used or what it names cannot count,
+    410 when it expired or was used."""
+    return {"invalid": 400, "closed": 409, "not_counted": 409}.get(kind, 410)
 
 
 def new_nonce() -> str:

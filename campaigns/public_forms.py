@@ -22,7 +22,10 @@ REFUSALS = {
         "Your browser did not say that this form came from this site, so nothing was sent. "
         "Please check it and send it again."
     ),
-    defences.Refusal.TOO_FAST: _("Please check what you typed and send the form again."),
+    # Browser autofill is as fast as a script: nothing was stored, so say so plainly.
+    defences.Refusal.TOO_FAST: _(
+        "Nothing was sent yet: please check what you typed and send the form again."
+    ),
 }
 
 F = TypeVar("F", bound=forms.Form)

@@ -191,6 +191,37 @@ class Letter(models.Model):
         return 0 if self.is_identical_to_sample else 1 + self.personal_share // 10
 
 
+class LetterToOfficial(models.Model):
+    """The one letter a supporter sends one official on one case.
+
+    Written when the letter is confirmed, in the same transaction as its deliveries; the
+    unique constraint decides between two confirmations racing for the same official,
+    so one person cannot have any number of letters delivered to the same official (a
+    follow-up to an unanswered letter aside: replies.services.questionnaire).
+    """
+
+    # The unique constraint's index starts with the case: no index of its own.
+    case = models.ForeignKey(
+        UrgentAction, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="+")
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("letter to an official")
+        verbose_name_plural = _("letters to officials")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "supporter", "target"], name="one_letter_per_official"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Letter #{self.letter_id} to target #{self.target_id} on case #{self.case_id}"
+
+
 def default_letters_per_hour() -> int:
     return settings.PLUMA_LETTERS_PER_TARGET_HOUR
 

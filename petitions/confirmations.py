@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaigns.confirmations import Confirmation, Pending
-from campaigns.links import LinkTooLate, LinkUsed
+from campaigns.links import LinkNotCounted, LinkTooLate, LinkUsed
 from campaigns.models import UrgentAction
 
 from . import services, tokens
@@ -26,6 +26,8 @@ def pending(token: str) -> Pending:
     action = signature.action
     if not action.is_open:
         raise LinkTooLate
+    if signature.is_flagged:
+        raise LinkNotCounted
     intro = _("Press the button to confirm your signature for UA %(number)s: %(title)s.") % {
         "number": action.number,
         "title": action.title,
@@ -69,6 +71,12 @@ SIGNATURE = Confirmation(
         "closed": gettext_lazy(
             "This case closed on %(closed_on)s, before you confirmed: your signature was "
             "not added. Thank you for wanting to act."
+        ),
+        "not_counted": gettext_lazy(
+            "This signature cannot count: it was sent the way automated sign-ups are "
+            "(within seconds, by a browser filling in the form by itself, or with too many "
+            "others from the same network), and nothing was counted. Ask for a new link "
+            "below: we will email you how to sign again."
         ),
     },
 )

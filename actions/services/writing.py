@@ -71,6 +71,9 @@ def write_letter(
             network=network,
         )
         if also_sign:
+            # A sign-up the defences flagged earlier would take this one's place and
+            # never count; this form passed them, so this one takes its place.
+            petitions.forget_uncounted(action=action, email=email)
             petitions.sign(
                 action=action,
                 name=name,

@@ -1,8 +1,8 @@
 """Every write on letters with side effects, by what it does.
 
 How a letter travels: composing writes the pending letters and sends the link that
-confirms them; queue_letter (queueing) confirms a letter and writes its outbox rows, then
-asks for a dispatch; the dispatch (at most one a second, so a burst of confirmations is
+confirms them; queue_letter (queueing) confirms a letter and writes its outbox rows, one
+per official the writer had not written to on the case yet, then asks for a dispatch; the dispatch (at most one a second, so a burst of confirmations is
 gathered) hands the due rows to workers a batch to a deliver_many task; the worker claims
 its rows with a conditional UPDATE and a lease, keeps each target's pace, sends outside
 any transaction and records the result (sending); the sweeper hands back rows whose lease
@@ -21,6 +21,7 @@ from .queueing import (
     DISPATCH,
     dispatch_deliveries,
     queue_letter,
+    queue_letters,
     request_dispatch,
     sweep_deliveries,
     tell_supporter_of_failure,
@@ -52,6 +53,7 @@ __all__ = [
     "fail_delivery",
     "lease_duration",
     "queue_letter",
+    "queue_letters",
     "record_delivery_event",
     "request_dispatch",
     "sending",

@@ -38,7 +38,7 @@ from campaigns.models import ActionTarget, Consent, Supporter, Target, UrgentAct
 
 from .. import enqueue
 from ..models import Letter, LetterTemplate, fill_placeholders, placeholder_values
-from .queueing import queue_letter
+from .queueing import queue_letters
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
@@ -324,10 +324,15 @@ def pending_letters(token: str) -> list[Letter]:
 
 
 def confirm_letters(*, token: str) -> list[Letter]:
-    """Confirm the pending letters a link names and queue their deliveries (queue_letter),
-    in one transaction. Each link works once: raises LinkUsed when nothing was pending, and
-    LinkInvalid or LinkExpired. The link proved the address, so the letter's writer
-    details become the supporter's (campaigns.supporters.confirm_details).
+    """Confirm the pending letters a link names and queue their deliveries
+    (queue_letters), in one transaction; returns the letters this call handled. Each
+    link works once: raises LinkUsed when nothing was pending, and LinkInvalid or
+    LinkExpired. The link proved the address, so the letter's writer details become the
+    supporter's (campaigns.supporters.confirm_details).
+
+    A letter to officials who all had this supporter's letter on the case already is
+    cancelled, not sent again, and answered like any other (the same thanks page): one
+    person cannot have any number of letters delivered to one official.
 
     A letter whose case closed before the link was used is refused (LinkTooLate), and
     stays pending: closing a case holds the letters it had queued for one choice by an
@@ -337,25 +342,23 @@ def confirm_letters(*, token: str) -> list[Letter]:
     writes are held with the rest (the hold is the case's state, not the rows').
     """
     letters = pending_letters(token)
-    confirmed = []
     with transaction.atomic():
-        for letter in letters:
-            # queue_letter confirms only from pending, so of two concurrent clicks one
-            # writes the deliveries; what follows is idempotent.
-            queue_letter(letter=letter)
-            letter.refresh_from_db(fields=["status", "confirmed_at"])
-            if letter.status == Letter.Status.CONFIRMED:
-                confirmed.append(letter)
-                supporters.confirm_details(
-                    supporter_id=letter.supporter_id,
-                    name=letter.name,
-                    country=letter.country.code or "",
-                    city=letter.city,
-                )
-        if not confirmed:
+        queue_letters(letters=letters)
+        # Of two concurrent clicks, the second finds nothing pending: the link was used.
+        handled = [
+            letter for letter in letters if letter.status != Letter.Status.PENDING_CONFIRMATION
+        ]
+        if not handled:
             raise LinkUsed
-    logger.info("Letters %s confirmed", ",".join(str(letter.pk) for letter in confirmed))
-    return confirmed
+        for letter in handled:
+            supporters.confirm_details(
+                supporter_id=letter.supporter_id,
+                name=letter.name,
+                country=letter.country.code or "",
+                city=letter.city,
+            )
+    logger.info("Letters %s confirmed", ",".join(str(letter.pk) for letter in handled))
+    return handled
 
 
 def send_letter_confirmation(*, letter_ids: list[int]) -> bool:

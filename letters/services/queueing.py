@@ -3,6 +3,7 @@ ones, and telling a supporter when their letter could not be delivered."""
 
 import datetime
 import logging
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -17,6 +18,7 @@ from ..models import (
     Delivery,
     DeliveryPolicy,
     Letter,
+    LetterToOfficial,
     fill_placeholders,
     held,
     placeholder_values,
@@ -39,50 +41,139 @@ SWEEP_BATCH = 5000
 DISPATCH = Dispatch("letters.tasks.dispatch_deliveries")
 
 
-def queue_letter(*, letter: Letter) -> list[Delivery]:
-    """Confirm a letter and write one queued Delivery per chosen target, in one transaction.
+def queue_letter(*, letter: Letter, once_per_official: bool = True) -> list[Delivery]:
+    """Confirm one letter and write its outbox rows: queue_letters for one letter."""
+    return queue_letters(letters=[letter], once_per_official=once_per_official)
 
-    Acts only from pending_confirmation: a second call changes nothing, enqueues nothing
-    and returns the existing deliveries. On commit, requests a dispatch (request_dispatch)
-    when a target takes individual emails; digests and printed bundles collect the rest.
+
+def queue_letters(*, letters: Sequence[Letter], once_per_official: bool = True) -> list[Delivery]:
+    """Confirm letters and write one queued Delivery per chosen target, in one transaction.
+
+    Acts only from pending_confirmation: a letter confirmed before changes nothing,
+    enqueues nothing and gives its existing deliveries. Each official receives one
+    letter per supporter and case (LetterToOfficial): a target the supporter had already
+    written to on the case gets no second delivery, and a letter left with none is
+    cancelled rather than confirmed. ``once_per_official=False`` is for a follow-up to
+    the same official (replies.services.questionnaire). Each letter this call handled
+    has its status set (confirmed or cancelled); the others keep theirs. On commit,
+    requests a dispatch (request_dispatch) when a target takes individual emails;
+    digests and printed bundles collect the rest.
     """
     now = timezone.now()
-    # No savepoint of its own (two round trips a letter): its callers confirm letters all
-    # or nothing, and an error here fails their transaction too.
+    deliveries: list[Delivery] = []
+    # No savepoint of its own (a round trip each): its callers confirm letters all or
+    # nothing, and an error here fails their transaction too.
     with transaction.atomic(savepoint=False):
-        confirmed = Letter.objects.filter(
-            pk=letter.pk, status=Letter.Status.PENDING_CONFIRMATION
-        ).update(status=Letter.Status.CONFIRMED, confirmed_at=now)
-        if not confirmed:
-            return list(letter.deliveries.all())
-        # Ids and modes only: this runs once per confirmed letter, in the web request.
-        modes = dict(
-            Letter.targets.through.objects.filter(letter=letter)
-            .order_by("target_id")
-            .values_list("target_id", "target__delivery_policy__mode")
-        )
-        # Every target gets its policy now: the dispatch and the sweeper go by its mode.
-        new = [target_id for target_id, mode in modes.items() if mode is None]
-        for target in Target.objects.filter(pk__in=new) if new else ():
-            modes[target.pk] = ensure_policy(target=target).mode
-        deliveries = Delivery.objects.bulk_create(
+        pending = []
+        for letter in sorted(letters, key=lambda letter: letter.pk):
+            # Of two concurrent clicks, one confirms; the other waits here, then finds
+            # the letter confirmed and writes nothing.
+            if Letter.objects.filter(
+                pk=letter.pk, status=Letter.Status.PENDING_CONFIRMATION
+            ).update(status=Letter.Status.CONFIRMED, confirmed_at=now):
+                pending.append(letter)
+            else:
+                deliveries += letter.deliveries.all()
+        if not pending:
+            return deliveries
+        chosen = _target_modes(pending)
+        modes = chosen
+        if once_per_official:
+            first = claim_officials(letters=pending, modes=chosen, now=now)
+            modes = {
+                letter_id: {t: mode for t, mode in targets.items() if (letter_id, t) in first}
+                for letter_id, targets in chosen.items()
+            }
+        written = []
+        for letter in pending:
+            if chosen[letter.pk] and not modes[letter.pk]:
+                # Every official had this supporter's letter on the case already.
+                Letter.objects.filter(pk=letter.pk).update(
+                    status=Letter.Status.CANCELLED, confirmed_at=None, cancelled_at=now
+                )
+                letter.status, letter.confirmed_at = Letter.Status.CANCELLED, None
+                letter.cancelled_at = now
+                logger.info(
+                    "Letter %s cancelled: its officials had this writer's letter", letter.pk
+                )
+                continue
             # enqueued_at stays empty: no task is on its way until the dispatch sends one.
-            Delivery(
-                letter=letter,
-                target_id=target_id,
-                priority=letter.priority,
-                queued_at=now,
-                next_attempt_at=now,
-            )
-            for target_id in modes
-        )
-        if DeliveryPolicy.Mode.INDIVIDUAL in modes.values():
+            written += [
+                Delivery(
+                    letter=letter,
+                    target_id=target_id,
+                    priority=letter.priority,
+                    queued_at=now,
+                    next_attempt_at=now,
+                )
+                for target_id in modes[letter.pk]
+            ]
+            letter.status, letter.confirmed_at = Letter.Status.CONFIRMED, now
+            logger.info("Letter %s queued for %d targets", letter.pk, len(modes[letter.pk]))
+        deliveries += Delivery.objects.bulk_create(written)
+        if any(DeliveryPolicy.Mode.INDIVIDUAL in targets.values() for targets in modes.values()):
             # robust: the letter is written whatever the broker or cache says; if no
             # dispatch could be requested, the sweeper's next run finds the rows.
             transaction.on_commit(request_dispatch, robust=True)
-    letter.status, letter.confirmed_at = Letter.Status.CONFIRMED, now
-    logger.info("Letter %s queued for %d targets", letter.pk, len(deliveries))
     return deliveries
+
+
+def _target_modes(letters: Sequence[Letter]) -> dict[int, dict[int, str]]:
+    """Each letter's targets (by id, in order) and how each takes its letters; a target
+    without a policy gets one now: the dispatch and the sweeper go by its mode."""
+    # Ids and modes only: this runs for every confirmation, in the web request.
+    modes: dict[int, dict[int, str]] = {letter.pk: {} for letter in letters}
+    rows = (
+        Letter.targets.through.objects.filter(letter__in=[letter.pk for letter in letters])
+        .order_by("letter_id", "target_id")
+        .values_list("letter_id", "target_id", "target__delivery_policy__mode")
+    )
+    new: set[int] = set()
+    for letter_id, target_id, mode in rows:
+        modes[letter_id][target_id] = mode
+        if mode is None:
+            new.add(target_id)
+    if new:
+        policies = {
+            target.pk: ensure_policy(target=target).mode
+            for target in Target.objects.filter(pk__in=new)
+        }
+        for targets in modes.values():
+            for target_id in targets.keys() & new:
+                targets[target_id] = policies[target_id]
+    return modes
+
+
+def claim_officials(
+    *, letters: Sequence[Letter], modes: Mapping[int, Iterable[int]], now: datetime.datetime
+) -> set[tuple[int, int]]:
+    """Record each letter as its writer's one letter to each of its targets on the case,
+    where they had none; returns the (letter id, target id) pairs recorded.
+
+    One INSERT … ON CONFLICT DO NOTHING, in (case, supporter, target) order: a concurrent
+    confirmation for the same official waits for this one's transaction and then finds
+    the official taken, and two of them never wait for each other in a circle.
+    """
+    rows = sorted(
+        (
+            LetterToOfficial(
+                case_id=letter.case_id,
+                supporter_id=letter.supporter_id,
+                target_id=target_id,
+                letter_id=letter.pk,
+                created_at=now,
+            )
+            for letter in letters
+            for target_id in modes[letter.pk]
+        ),
+        key=lambda row: (row.case_id, row.supporter_id, row.target_id),
+    )
+    LetterToOfficial.objects.bulk_create(rows, ignore_conflicts=True)
+    return set(
+        LetterToOfficial.objects.filter(letter__in=[letter.pk for letter in letters]).values_list(
+            "letter_id", "target_id"
+        )
+    )
 
 
 def request_dispatch() -> None:

@@ -1,12 +1,14 @@
 """Every write of petitions with side effects, by what it does.
 
-signing: sign, confirm, resend a link, and the confirmation emails' outbox; records: the
+signing: sign, confirm, resend a link, and the confirmation emails' outbox; mail: those
+emails, and telling the owner of a flagged signature that it cannot count; records: the
 sign-up's one-statement write; paper: importing paper signatures; reports: offline
 actions; solidarity: messages to the person at risk; exports: the streamed, logged CSV;
 invalidation: an organizer's invalidation of a source, and its reversal.
 """
 
 from . import exports, invalidation, records, solidarity
+from .mail import send_already_signed, send_confirmation, tell_not_counted
 from .paper import import_paper_signatures, paper_changed
 from .reports import report_action
 from .signing import (
@@ -25,10 +27,9 @@ from .signing import (
     confirm_signature,
     dispatch_confirmations,
     due_confirmations,
+    forget_uncounted,
     request_confirmation_dispatch,
     resend_confirmation,
-    send_already_signed,
-    send_confirmation,
     send_due_confirmations,
     send_due_notices,
     sign,
@@ -51,6 +52,7 @@ __all__ = [
     "dispatch_confirmations",
     "due_confirmations",
     "exports",
+    "forget_uncounted",
     "import_paper_signatures",
     "invalidation",
     "paper_changed",
@@ -64,4 +66,5 @@ __all__ = [
     "send_due_notices",
     "sign",
     "solidarity",
+    "tell_not_counted",
 ]

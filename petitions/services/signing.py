@@ -1,10 +1,9 @@
-"""Every write of a petition: signing, confirming, the emails that go with them, paper
-signatures and actions reported from offline."""
+"""Signing and confirming a petition, and the outboxes of the emails that go with them
+(the emails themselves: mail.py)."""
 
 import dataclasses
 import datetime
 import logging
-from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,16 +14,15 @@ from django.utils.translation import gettext as _
 from campaigns import defences, email_requests, supporters
 from campaigns.dispatch import Dispatch
 from campaigns.emails import email_domain
-from campaigns.links import LinkTooLate
-from campaigns.mail import send_template, url_in
+from campaigns.links import LinkNotCounted, LinkTooLate
 from campaigns.models import Consent, UrgentAction
 from campaigns.outbox import Outbox, claim
-from campaigns.pages import case_url
 
 from .. import counts, enqueue, tokens
 from ..emails import canonical_email
 from ..models import Signature
 from . import records
+from .mail import send_already_signed, send_confirmation
 
 logger = logging.getLogger(__name__)
 
@@ -227,19 +225,23 @@ def sign(
 
 
 def confirm_signature(*, token: str) -> Signature:
-    """Confirm the signature a link names. Acts only from pending, on an open case; each
-    link works once.
+    """Confirm the signature a link names. Acts only from pending, on an open case, and
+    never on a signature the defences flagged; each link works once.
 
-    Raises tokens.LinkInvalid, LinkExpired or LinkUsed, and LinkTooLate when the case
-    closed before the link was used: a signature counts once it is confirmed, and the
-    case's count was settled when it closed, so the signature is not added (it stays
-    pending, and a reopened case takes it).
+    Raises tokens.LinkInvalid, LinkExpired or LinkUsed; LinkTooLate when the case closed
+    before the link was used: a signature counts once it is confirmed, and the case's
+    count was settled when it closed, so the signature is not added (it stays pending,
+    and a reopened case takes it); and LinkNotCounted for a flagged signature, which never
+    counts (its owner gets told how to sign again instead: tell_not_counted).
     """
     signature_id, nonce = tokens.read_token(token)
     signatures = Signature.objects.filter(pk=signature_id, nonce=nonce)
     signature = _confirm(signatures)
     if signature is None:
-        if signatures.filter(status=Signature.Status.PENDING).exists():
+        still_pending = signatures.filter(status=Signature.Status.PENDING)
+        if still_pending.filter(action__in=UrgentAction.objects.open(), is_flagged=True).exists():
+            raise LinkNotCounted
+        if still_pending.exists():
             raise LinkTooLate
         raise tokens.LinkUsed
     return signature
@@ -253,13 +255,16 @@ def confirm_pending_signature(*, action_id: int, supporter_id: int) -> Signature
 
 
 def _confirm(signatures: QuerySet[Signature]) -> Signature | None:
-    """pending → confirmed for the one signature of ``signatures``, counted unless flagged;
-    what was signed becomes the supporter's own. None when it was not pending, or its
-    case is no longer open (a sub-select, so the claim's UPDATE keeps its own condition)."""
+    """pending → confirmed for the one signature of ``signatures``, and counted; what was
+    signed becomes the supporter's own. None when it was not pending, was flagged (it
+    would never count), or its case is no longer open (a sub-select, so the claim's
+    UPDATE keeps its own condition)."""
     with transaction.atomic():
         ids = claim(
             signatures.filter(
-                status=Signature.Status.PENDING, action__in=UrgentAction.objects.open()
+                status=Signature.Status.PENDING,
+                is_flagged=False,
+                action__in=UrgentAction.objects.open(),
             ),
             status=Signature.Status.CONFIRMED,
             confirmed_at=timezone.now(),
@@ -268,8 +273,7 @@ def _confirm(signatures: QuerySet[Signature]) -> Signature | None:
         if not ids:
             return None
         signature = Signature.objects.select_related("action").get(pk=ids[0])
-        if not signature.is_flagged:
-            counts.add_confirmed(action_id=signature.action_id)
+        counts.add_confirmed(action_id=signature.action_id)
         supporters.confirm_details(
             supporter_id=signature.supporter_id,
             name=signature.name,
@@ -296,7 +300,8 @@ def resend_confirmation(*, action: UrgentAction, email: str) -> None:
 
 def answer_new_link_request(*, email: str, case_id: int | None, language: str) -> None:
     """A worker's answer to a request: a new link if the address has a pending signature
-    on the case and fewer than MAX_LINKS were sent, else nothing."""
+    on the case and fewer than MAX_LINKS were sent (for one the defences flagged, the
+    email that says it cannot count: send_confirmation), else nothing."""
     pending = Signature.objects.filter(
         action_id=case_id,
         supporter__email_canonical=canonical_email(email),
@@ -310,63 +315,13 @@ def answer_new_link_request(*, email: str, case_id: int | None, language: str) -
             enqueue.send_confirmation(signature_id)
 
 
-def _confirm_url(signature: Signature) -> str:
-    token = tokens.make_token(signature_id=signature.pk, nonce=signature.nonce)
-    return url_in(signature.language, "petitions:confirm", token=token)
-
-
-def _send(*, signature: Signature, template: str, context: Mapping[str, object]) -> bool:
-    # Every email of a signature is one a form asked for: counted in the address's cap.
-    return send_template(
-        capped=True,
-        template=f"petitions/email/{template}",
-        to=signature.supporter.email,
-        language=signature.language,
-        context={
-            "signature": signature,
-            "action": signature.action,
-            # The name typed on this signature: never another form's (campaigns.supporters).
-            "name": signature.name,
-            "case_url": case_url(signature.action, signature.language),
-            **context,
-        },
-    )
-
-
-def _load(signature_id: int) -> Signature | None:
-    return Signature.objects.select_related("action", "supporter").filter(pk=signature_id).first()
-
-
-def send_confirmation(*, signature_id: int) -> bool:
-    """Email the confirmation link of a pending signature; returns whether one was sent."""
-    signature = _load(signature_id)
-    if signature is None or signature.status != Signature.Status.PENDING:
-        Signature.objects.filter(pk=signature_id).update(link_due_at=None)
-        return False
-    _send(
-        signature=signature,
-        template="confirm",
-        context={
-            "confirm_url": _confirm_url(signature),
-            "valid_days": max(1, tokens.max_age() // 86400),
-        },
-    )
-    Signature.objects.filter(pk=signature_id).update(link_due_at=None)
-    return True
-
-
-def send_already_signed(*, signature_id: int) -> bool:
-    """Tell the owner of an address that it already signed (with a link, if still pending)."""
-    signature = _load(signature_id)
-    if signature is None:
-        return False
-    is_pending = signature.status == Signature.Status.PENDING
-    _send(
-        signature=signature,
-        template="already_signed",
-        context={
-            "is_pending": is_pending,
-            "confirm_url": _confirm_url(signature) if is_pending else "",
-        },
-    )
-    return True
+def forget_uncounted(*, action: UrgentAction, email: str) -> None:
+    """Remove this address's pending signature on the case if the defences flagged it: it
+    never counts, and would stand in the way of a sign-up that passed them (one made with
+    a letter: actions.services.write_letter). One statement, whether there is one or not."""
+    Signature.objects.filter(
+        action=action,
+        supporter__email_canonical=canonical_email(email),
+        status=Signature.Status.PENDING,
+        is_flagged=True,
+    ).delete()

@@ -341,7 +341,8 @@ def write_follow_up(*, question: ReplyQuestion, subject: str, body: str) -> Lett
         )
         letter.targets.set([locked.target])
         ReplyQuestion.objects.filter(pk=locked.pk).update(follow_up_letter=letter)
-        queue_letter(letter=letter)
+        # A second letter to the same official, on purpose: one per unanswered letter.
+        queue_letter(letter=letter, once_per_official=False)
     question.follow_up_letter = letter
     logger.info("Follow-up letter %s written for reply question %s", letter.pk, question.pk)
     return letter

@@ -287,3 +287,67 @@ def test_ticking_the_box_stores_the_exact_text_and_no_revision_the_browser_names
     assert consent.text == "Yes, email me updates about this case."
     # This case has no page: the site showed no revision, whatever the post said.
     assert consent.page_revision_id is None and consent.withdrawn_at is None
+
+
+# --- one letter per official ----------------------------------------------------------
+
+
+def _write(client, case, data, callbacks_fixture):
+    """Post the form; the answer and the path of the link its email carries."""
+    with callbacks_fixture() as callbacks:
+        response = client.post(write_url(case), data)
+    run_queued(callbacks)
+    match = CONFIRM_PATH.search(mail.outbox[-1].body)
+    assert match, mail.outbox[-1].body
+    return response, match["path"]
+
+
+def test_writing_again_to_the_same_official_is_answered_alike_and_delivers_nothing_new(
+    client, case, official, samples, django_capture_on_commit_callbacks
+):
+    first_answer, first_link = _write(
+        client, case, post_data(case, official), django_capture_on_commit_callbacks
+    )
+    first_page = client.get(first_link)
+    first_confirm = client.post(first_link)
+    again = post_data(case, official, body_es="{salutation}:\n\nOtra carta, y otra más.")
+    again_answer, again_link = _write(client, case, again, django_capture_on_commit_callbacks)
+    again_page = client.get(again_link)
+    again_confirm = client.post(again_link)
+
+    # The same answers, to the form and to the link: nobody learns that they wrote before.
+    assert (again_answer.status_code, again_answer["Location"]) == (
+        first_answer.status_code,
+        first_answer["Location"],
+    )
+    assert again_page.status_code == first_page.status_code == 200
+    assert (again_confirm.status_code, again_confirm["Location"]) == (
+        first_confirm.status_code,
+        first_confirm["Location"],
+    )
+    assert client.get(again_confirm["Location"]).status_code == 200
+    # One letter reached the official: the first.
+    [delivery] = Delivery.objects.all()
+    assert "Otra carta" not in delivery.letter.body
+    assert sorted(Letter.objects.values_list("status", flat=True)) == [
+        Letter.Status.CANCELLED,
+        Letter.Status.CONFIRMED,
+    ]
+
+
+def test_any_number_of_letters_to_one_official_deliver_one(
+    client, case, official, samples, django_capture_on_commit_callbacks
+):
+    links = [
+        _write(
+            client,
+            case,
+            post_data(case, official, body_es=f"{{salutation}}:\n\nCarta número {n}."),
+            django_capture_on_commit_callbacks,
+        )[1]
+        for n in range(4)
+    ]
+    for link in reversed(links):
+        assert client.post(link).status_code == 302
+    assert Delivery.objects.filter(target=official).count() == 1
+    assert "Carta número 3." in Delivery.objects.get().letter.body

@@ -11,6 +11,7 @@ import pytest
 from django.test import RequestFactory
 
 from campaigns import defences
+from campaigns.links import LinkNotCounted
 from campaigns.models import BlockedEmailDomain
 from petitions import counts, services, tokens
 from petitions.models import Signature
@@ -46,10 +47,11 @@ def assert_accepted_but_flagged(response, action, callbacks, reason: str) -> Non
     assert signature.is_flagged
     assert signature.flag_reason == reason
     assert queued(callbacks) == []
-    # Even if the owner of the address confirmed it somehow, it is never counted.
-    services.confirm_signature(
-        token=tokens.make_token(signature_id=signature.pk, nonce=signature.nonce)
-    )
+    # Even a link that reached the owner of the address somehow confirms nothing.
+    with pytest.raises(LinkNotCounted):
+        services.confirm_signature(
+            token=tokens.make_token(signature_id=signature.pk, nonce=signature.nonce)
+        )
     counts.forget(action.pk)
     assert counts.confirmed_count(action.pk) == 0
 
@@ -91,7 +93,7 @@ def test_a_form_sent_too_fast_or_without_a_start_time_comes_back_filled_in_to_se
     response = sign(client, action, form(started=token(), name="Ana Quej"))
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Please check what you typed and send the form again." in page
+    assert "Nothing was sent yet: please check what you typed and send the form again." in page
     assert 'value="Ana Quej"' in page
     assert not Signature.objects.exists()
     fresh = response.context["form"].data["started"]

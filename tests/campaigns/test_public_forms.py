@@ -4,7 +4,17 @@ flood someone's inbox (campaigns/defences.py, campaigns.mail.within_daily_cap)."
 import pytest
 from django.core import mail
 
-from tests.factories import ActionTargetFactory, LetterTemplateFactory, UrgentActionFactory
+from campaigns.models import Subscription, Supporter
+from letters.models import Letter
+from petitions.models import ReportedAction, Signature, SolidarityMessage
+from tests.factories import (
+    ActionTargetFactory,
+    LetterTemplateFactory,
+    PetitionFactory,
+    SignatureFactory,
+    SupporterFactory,
+    UrgentActionFactory,
+)
 from tests.forms import filled
 from tests.petitions.helpers import run_queued
 
@@ -76,3 +86,95 @@ def test_every_form_is_limited_per_client_and_says_so(client, settings, url):
     ]
     accepted = 200 if url == "/my-data/" else 302
     assert statuses == [accepted, accepted, 429]
+
+
+# --- every form of a case, one at a time ----------------------------------------------
+
+FORMS = ["sign", "write", "report", "message", "subscribe", "new link", "my data"]
+# Reporting an action and writing a message of solidarity send no email at all.
+SENDS_EMAIL = {"sign", "write", "subscribe", "new link", "my data"}
+
+
+@pytest.fixture
+def forms():
+    """Each public form that takes an address: its URL and a valid post but the address.
+    The address has a pending signature, so that "new link" and "my data" have
+    something to send."""
+    case = UrgentActionFactory()
+    PetitionFactory(action=case, allows_solidarity_messages=True)
+    official = ActionTargetFactory(action=case).target
+    LetterTemplateFactory(case=case, language="es")
+    SignatureFactory(action=case, supporter=SupporterFactory(email=VICTIM))
+    slug = case.slug
+    return {
+        "sign": (f"/petition/{slug}/sign/", {"name": "Ana", "country": "CA"}),
+        "write": (
+            f"/letter/{slug}/write/",
+            {"name": "Ana", "country": "CA", "targets": [official.pk]},
+        ),
+        "report": (f"/petition/{slug}/report/", {"kind": "called"}),
+        "message": (
+            f"/petition/{slug}/message/",
+            {"name": "Ana", "country": "CA", "message": "Estamos con ustedes."},
+        ),
+        "subscribe": ("/subscribe/", {"frequency": "immediate", "agree": "on"}),
+        "new link": (f"/petition/{slug}/new-link/", {}),
+        "my data": ("/my-data/", {}),
+    }
+
+
+def stored() -> tuple[int, ...]:
+    """How many rows the forms write, all kinds together."""
+    return tuple(
+        model.objects.count()
+        for model in (
+            Supporter,
+            Signature,
+            Letter,
+            ReportedAction,
+            SolidarityMessage,
+            Subscription,
+        )
+    )
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_one_address_posted_to_a_form_again_and_again_gets_at_most_the_days_cap(
+    client, settings, forms, form, django_capture_on_commit_callbacks
+):
+    """Posted from many networks, so that only the cap per address stands in the way."""
+    settings.PLUMA_EMAILS_PER_ADDRESS_DAY = 3
+    settings.PLUMA_FORM_RATE = settings.PLUMA_SIGN_RATE = "1000/h"
+    url, data = forms[form]
+    for n in range(12):
+        with django_capture_on_commit_callbacks() as callbacks:
+            response = client.post(url, filled(email=VICTIM, **data), REMOTE_ADDR=f"192.0.2.{n}")
+        assert response.status_code in (200, 302), (n, response.content.decode()[:500])
+        run_queued(callbacks)
+
+    sent = len([m for m in mail.outbox if m.to == [VICTIM]])
+    assert sent == (3 if form in SENDS_EMAIL else 0)
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_one_client_posting_a_form_again_and_again_is_told_to_try_later_and_stores_nothing(
+    client, settings, forms, form, django_capture_on_commit_callbacks
+):
+    settings.PLUMA_FORM_RATE = settings.PLUMA_SIGN_RATE = "3/h"
+    url, data = forms[form]
+    statuses = []
+    for n in range(6):
+        if n == 3:
+            before = (stored(), len(mail.outbox))
+        # A new address each time, so that only the limit per client stands in the way.
+        email = VICTIM if form == "new link" else f"p{n}@example.org"
+        with django_capture_on_commit_callbacks() as callbacks:
+            response = client.post(url, filled(email=email, **data))
+        run_queued(callbacks)
+        statuses.append(response.status_code)
+
+    assert statuses[:3] == [200 if form == "my data" else 302] * 3
+    assert statuses[3:] == [429] * 3
+    assert "send it again in an hour" in response.content.decode()
+    assert response["Retry-After"] == "3600"
+    assert (stored(), len(mail.outbox)) == before

@@ -239,8 +239,8 @@ def test_confirming_writes_one_delivery_per_target_and_the_link_works_once(
     assert sorted(Delivery.objects.values_list("target_id", flat=True)) == sorted(
         [official.pk, copy_official.pk, embassy.pk]
     )
-    # One dispatch request per letter; the dispatch hands all three rows to the workers.
-    assert callbacks.count(services.request_dispatch) == 2
+    # One dispatch request for the letters confirmed at once; it hands all three rows out.
+    assert callbacks.count(services.request_dispatch) == 1
     assert services.dispatch_deliveries() == 3
     with pytest.raises(composing.LinkUsed):
         composing.confirm_letters(token=token)

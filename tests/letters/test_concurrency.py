@@ -1,14 +1,16 @@
 """Workers racing for the same rows, on the real database, against the ESP stub."""
 
 import random
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection
 
 from letters import services
-from letters.models import Delivery, DeliveryPolicy
-from tests.factories import LetterFactory, TargetFactory
+from letters.models import Delivery, DeliveryPolicy, Letter, LetterToOfficial
+from letters.services import composing
+from tests.factories import LetterFactory, SupporterFactory, TargetFactory
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -47,3 +49,36 @@ def test_racing_workers_send_each_delivery_exactly_once(postmark, case):
     assert sorted(counts) == sorted(str(pk) for pk in ids)
     assert set(counts.values()) == {1}
     assert outcomes.count("sent") <= len(ids)
+
+
+def test_racing_confirmations_of_one_writers_letters_deliver_one_to_each_official(case):
+    """Eight links of one supporter, each naming letters to the same two officials in
+    either order, all pressed at once: each official gets one letter, nobody an error."""
+    officials = TargetFactory.create_batch(2)
+    supporter = SupporterFactory()
+    tokens = []
+    for n in range(8):
+        ordered = officials if n % 2 else officials[::-1]
+        letters = [LetterFactory(case=case, supporter=supporter, targets=[t]) for t in ordered]
+        tokens.append(composing.make_token(letter.pk for letter in letters))
+    start = threading.Barrier(len(tokens))
+
+    def confirm(token: str) -> list[str]:
+        try:
+            start.wait()
+            return [letter.status for letter in composing.confirm_letters(token=token)]
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
+        answers = list(pool.map(confirm, tokens))
+
+    # Every link was answered (no LinkUsed, no deadlock); two letters went, one each.
+    assert all(len(statuses) == 2 for statuses in answers)
+    assert sorted(Delivery.objects.values_list("target_id", flat=True)) == sorted(
+        official.pk for official in officials
+    )
+    assert LetterToOfficial.objects.count() == 2
+    statuses = list(Letter.objects.values_list("status", flat=True))
+    assert statuses.count(Letter.Status.CONFIRMED) == 2
+    assert statuses.count(Letter.Status.CANCELLED) == 14

@@ -1,14 +1,16 @@
 import datetime
+import importlib
 
 import pytest
 import requests
 from anymail.exceptions import AnymailRecipientsRefused, AnymailRequestsAPIError
+from django.apps import apps as django_apps
 from django.core import mail
 from django.core.mail.backends import locmem
 from django.utils import timezone
 
 from letters import services, tasks
-from letters.models import Delivery, DeliveryPolicy, Letter
+from letters.models import Delivery, DeliveryPolicy, Letter, LetterToOfficial
 from letters.services import Outcome
 from tests.factories import LetterFactory, TargetFactory
 
@@ -102,6 +104,73 @@ def test_a_target_taking_a_printed_bundle_is_queued_but_not_enqueued(
     delivery = letter.deliveries.get()
     assert services.deliver(delivery_id=delivery.pk) == Outcome.HELD
     assert Delivery.objects.get(pk=delivery.pk).status == Status.QUEUED
+
+
+def test_one_supporter_gets_one_letter_to_an_official_on_a_case(
+    case, official, django_capture_on_commit_callbacks
+):
+    first = LetterFactory(case=case, targets=[official])
+    services.queue_letter(letter=first)
+    again = LetterFactory(case=case, supporter=first.supporter, targets=[official])
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert services.queue_letter(letter=again) == []
+    assert callbacks == []
+    again.refresh_from_db()
+    assert (again.status, again.confirmed_at) == (Letter.Status.CANCELLED, None)
+    assert again.cancelled_at is not None
+    assert list(Delivery.objects.values_list("letter_id", "target_id")) == [(first.pk, official.pk)]
+    assert LetterToOfficial.objects.get().letter == first
+
+
+def test_a_letter_goes_only_to_the_officials_its_writer_had_not_written_to(case, official):
+    copy = TargetFactory()
+    first = LetterFactory(case=case, targets=[official])
+    services.queue_letter(letter=first)
+    both = LetterFactory(case=case, supporter=first.supporter, targets=[official, copy])
+    [delivery] = services.queue_letter(letter=both)
+    assert delivery.target == copy
+    both.refresh_from_db()
+    assert both.status == Letter.Status.CONFIRMED
+
+
+def test_others_and_other_cases_still_write_to_the_same_official(case, official):
+    first = LetterFactory(case=case, targets=[official])
+    services.queue_letter(letter=first)
+    someone_else = LetterFactory(case=case, targets=[official])
+    another_case = LetterFactory(supporter=first.supporter, targets=[official])
+    assert len(services.queue_letter(letter=someone_else)) == 1
+    assert len(services.queue_letter(letter=another_case)) == 1
+    assert Delivery.objects.filter(target=official).count() == 3
+
+
+def test_a_follow_up_to_the_same_official_is_the_one_second_letter(case, official):
+    first = LetterFactory(case=case, targets=[official])
+    services.queue_letter(letter=first)
+    follow_up = LetterFactory(case=case, supporter=first.supporter, targets=[official])
+    assert len(services.queue_letter(letter=follow_up, once_per_official=False)) == 1
+    assert Delivery.objects.filter(target=official).count() == 2
+
+
+def test_the_letters_sent_before_count_once_per_official_in_the_order_confirmed(case, official):
+    """letters 0011 records, for the letters confirmed before it, the first letter each
+    supporter had delivered to each official."""
+    migration = importlib.import_module("letters.migrations.0012_one_letter_per_official")
+    first = LetterFactory(case=case, targets=[official])
+    services.queue_letter(letter=first, once_per_official=False)
+    second = LetterFactory(case=case, supporter=first.supporter, targets=[official])
+    services.queue_letter(letter=second, once_per_official=False)
+    other = LetterFactory(case=case, targets=[official])
+    services.queue_letter(letter=other, once_per_official=False)
+    LetterToOfficial.objects.all().delete()
+
+    migration.record_letters_already_sent(django_apps, None)
+    migration.record_letters_already_sent(django_apps, None)  # again: nothing twice
+
+    assert sorted(LetterToOfficial.objects.values_list("letter_id", flat=True)) == sorted(
+        [first.pk, other.pk]
+    )
+    third = LetterFactory(case=case, supporter=first.supporter, targets=[official])
+    assert services.queue_letter(letter=third) == []
 
 
 def test_identical_letters_get_a_lower_priority(case, official):

@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from campaigns.links import LinkNotCounted
 from campaigns.models import Consent, EmailRequest, Supporter, UrgentAction
 from petitions import counts, services, tokens
 from petitions.models import Signature
@@ -227,11 +228,19 @@ def test_tampered_links_are_invalid():
         services.confirm_signature(token=token[:-2] + "xx")
 
 
-def test_flagged_signatures_confirm_but_do_not_count():
+def test_flagged_signatures_are_never_confirmed_and_never_count():
     action = UrgentActionFactory()
     result = sign(action, flag_reason="rate limit")
     token = tokens.make_token(signature_id=result.signature.pk, nonce=result.signature.nonce)
-    services.confirm_signature(token=token)
+    with pytest.raises(LinkNotCounted):
+        services.confirm_signature(token=token)
+    assert (
+        services.confirm_pending_signature(
+            action_id=action.pk, supporter_id=result.signature.supporter_id
+        )
+        is None
+    )
+    assert Signature.objects.get().status == Signature.Status.PENDING
     counts.forget(action.pk)
     assert counts.confirmed_count(action.pk) == 0
 
