@@ -110,7 +110,8 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if _is_html(response):
             content = response.content  # type: ignore[attr-defined]  # not streaming
             if b"<script>" in content:
-                content = add_nonce(content, str(request.csp_nonce))
+                # Set by django-csp on the way in; reading it puts the nonce in the header.
+                content = add_nonce(content, str(request.csp_nonce))  # type: ignore[attr-defined]
                 response.content = content  # type: ignore[attr-defined]
                 if "Content-Length" in response:  # set by CommonMiddleware, below
                     response["Content-Length"] = str(len(content))
