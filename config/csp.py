@@ -28,11 +28,8 @@ from django.urls import reverse
 # `<script>(function() { var panel = new InlinePanel(JSON.parse("…")); })();</script>`.
 INLINE_SCRIPT = re.compile(rb"<script>(?P<body>.*?)</script>", re.DOTALL)
 # A call of one of Wagtail's set-up functions; the arguments are checked as JSON below.
-SETUP_CALL = re.compile(
-    r"(?:new\s+)?(?P<callee>init(?:Date|Time|DateTime)Chooser|create\w+Chooser|\w*Chooser)"
-    r"\((?P<args>.*)\);?",
-    re.DOTALL,
-)
+# (initDateChooser, initDateTimeChooser, createTaskChooser, new PageChooser, new Chooser…)
+SETUP_CALL = re.compile(r"(?:new\s+)?(?:[A-Za-z]\w*)?Chooser\((?P<args>.*)\);?", re.DOTALL)
 PANEL_SETUP = re.compile(
     r"\(function\(\)\s*\{\s*var panel = new (?:InlinePanel|MultipleChooserPanel)"
     r"\(JSON\.parse\((?P<options>\"(?:[^\"\\]|\\.)*\")\)\);\s*\}\)\(\);",
