@@ -168,3 +168,18 @@ def test_the_web_servers_access_log_masks_tokens_and_escapes_line_breaks(tmp_pat
     assert "/petition/confirm/[token]" in err, err[-3000:]
     for part in TOKEN.split(":"):
         assert part not in out + err
+
+
+def test_a_celery_workers_own_log_handlers_get_the_filter_too():
+    from celery.signals import after_setup_logger
+
+    logger = logging.getLogger("test.celery.worker")
+    handler = logging.StreamHandler()
+    logger.addHandler(handler)
+    try:
+        after_setup_logger.send(sender=None, logger=logger, loglevel=logging.INFO)
+        record = _record("Task failed for /unsubscribe/%s\r\n", (TOKEN,))
+        assert handler.filter(record)
+        assert record.getMessage() == "Task failed for /unsubscribe/[token]\\r\\n"
+    finally:
+        logger.removeHandler(handler)
