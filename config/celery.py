@@ -3,13 +3,25 @@
 import os
 
 from celery import Celery
-from celery.signals import task_postrun
+from celery.signals import after_setup_logger, after_setup_task_logger, task_postrun
+
+from .logs import SafeLogFilter
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("pluma")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def _safe_logs(logger=None, **kwargs) -> None:
+    """A worker replaces Django's log handlers with its own: they get the same filter, so
+    its lines carry no link tokens and no raw control characters either (config/logs.py)."""
+    for handler in getattr(logger, "handlers", ()):
+        if not any(isinstance(f, SafeLogFilter) for f in handler.filters):
+            handler.addFilter(SafeLogFilter())
 
 
 @task_postrun.connect

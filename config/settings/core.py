@@ -3,6 +3,7 @@ Wagtail, HTTPS and logs."""
 
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -54,12 +55,17 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "csp",
 ]
 
 MIDDLEWARE = [
     # First, before anything reads a body: lets ESP inbound posts past the form-size limit.
     "replies.middleware.InboundMailBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Above the page cache, so a cached page gets the same headers as a fresh one; below
+    # them, a response's X-Frame-Options is final when the policy copies it.
+    "config.csp.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above sessions, locale and CSRF: a cached page skips all of them (cms/cache.py).
     "cms.cache.PageCacheMiddleware",
@@ -153,6 +159,11 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAILDOCS_EXTENSIONS = ["pdf", "csv", "txt", "docx", "odt"]
+# No page, public or admin, asks another host for anything: Gravatar would learn which
+# editor works where (by the hash of their address), and the update check which site runs
+# which Wagtail. Avatars are the ones editors upload; the version is in `pip list`.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 
 # --- Security -------------------------------------------------------------------------
@@ -160,6 +171,56 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "csv", "txt", "docx", "odt"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Only this site's own files, scripts and styles, on every page: no CDN, font host or
+# analytics learns who reads which case, and injected markup cannot run. Public pages have
+# no inline script or style at all (a per-request nonce would be frozen into the shared
+# page cache); the admin's inline scripts are Wagtail's own widget set-ups, which get a
+# nonce per request (config/csp.py). frame-ancestors follows X-Frame-Options (DENY, and
+# SAMEORIGIN where Wagtail's preview frames a page).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "frame-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Features no page of Pluma uses, turned off for it and anything it might embed.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 SESSION_COOKIE_HTTPONLY = True
 if IS_PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -177,8 +238,30 @@ if IS_PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every line, the web server's access log included, passes through the same filter:
+    # links' tokens masked, control characters escaped (config/logs.py).
+    "filters": {"safe": {"()": "config.logs.SafeLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "access": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["safe"]},
+        # granian's access log (`--access-log`), on standard output as granian writes it.
+        "access": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "access",
+            "filters": ["safe"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's own handlers for these print without the filter: theirs go, and the
+        # records reach the root's handler instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "granian.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+    },
 }

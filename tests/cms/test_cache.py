@@ -236,3 +236,13 @@ def test_an_expired_copy_is_rendered_afresh_by_the_first_request(client, case_pa
     assert queries > 0
     _response, queries = get_counting_queries(client, case_page.url)
     assert queries == 0
+
+
+def test_a_page_served_from_the_cache_carries_the_same_security_headers(client, case_page):
+    first = client.get(case_page.url)
+    second, queries = get_counting_queries(client, case_page.url)
+
+    assert queries == 0  # from the cache
+    for header in ("Content-Security-Policy", "Permissions-Policy", "X-Frame-Options"):
+        assert second[header] == first[header]
+    assert "nonce" not in second["Content-Security-Policy"]
