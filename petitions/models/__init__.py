@@ -5,6 +5,7 @@ model is importable from here."""
 from .actions import ReportedAction, SolidarityMessage
 from .paper import ExportLog, PaperSignature, PaperTally
 from .signatures import (
+    FLAGGED_BY_DEFENCES,
     FieldMode,
     Petition,
     PetitionText,
@@ -13,6 +14,7 @@ from .signatures import (
 )
 
 __all__ = [
+    "FLAGGED_BY_DEFENCES",
     "FieldMode",
     "Petition",
     "PetitionText",

@@ -232,6 +232,18 @@ class Signature(models.Model):
     def __str__(self) -> str:
         return f"Signature #{self.pk} on UA {self.action.number}"
 
+    @property
+    def is_flagged_by_defences(self) -> bool:
+        """Flagged when it was made (see FLAGGED_BY_DEFENCES), not by an invalidation."""
+        return self.is_flagged and self.invalidation_id is None
+
+
+# What the public forms' defences flagged as it was made (a trap box filled in, a blocked
+# domain, …): it never counts, and its owner is told how to sign again. An organizer's
+# invalidation flags signatures too, but that is a judgement about a source that the
+# owner must not be able to undo by signing again, and that a reversal undoes.
+FLAGGED_BY_DEFENCES = models.Q(is_flagged=True, invalidation__isnull=True)
+
 
 class SignatureCountShard(models.Model):
     """One of N counter rows per case; the confirmed count is their sum.

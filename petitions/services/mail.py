@@ -10,7 +10,7 @@ from campaigns.mail import send_template, url_in
 from campaigns.pages import case_url
 
 from .. import tokens
-from ..models import Signature
+from ..models import FLAGGED_BY_DEFENCES, Signature
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def send_confirmation(*, signature_id: int) -> bool:
     if signature is None or signature.status != Signature.Status.PENDING:
         Signature.objects.filter(pk=signature_id).update(link_due_at=None)
         return False
-    if signature.is_flagged:
+    if signature.is_flagged_by_defences:
         return tell_not_counted(signature=signature)
     _send(
         signature=signature,
@@ -72,7 +72,7 @@ def send_already_signed(*, signature_id: int) -> bool:
     signature = _load(signature_id)
     if signature is None:
         return False
-    if signature.is_flagged and signature.status == Signature.Status.PENDING:
+    if signature.is_flagged_by_defences and signature.status == Signature.Status.PENDING:
         return tell_not_counted(signature=signature)
     is_pending = signature.status == Signature.Status.PENDING
     _send(
@@ -109,7 +109,7 @@ def tell_not_counted(*, signature: Signature) -> bool:
         },
     )
     Signature.objects.filter(
-        pk=signature.pk, status=Signature.Status.PENDING, is_flagged=True
+        FLAGGED_BY_DEFENCES, pk=signature.pk, status=Signature.Status.PENDING
     ).delete()
     logger.info(
         "Flagged signature #%s on UA %s removed (%s); its owner %s",

@@ -20,7 +20,7 @@ from campaigns.outbox import Outbox, claim
 
 from .. import counts, enqueue, tokens
 from ..emails import canonical_email
-from ..models import Signature
+from ..models import FLAGGED_BY_DEFENCES, Signature
 from . import records
 from .mail import send_already_signed, send_confirmation
 
@@ -239,7 +239,9 @@ def confirm_signature(*, token: str) -> Signature:
     signature = _confirm(signatures)
     if signature is None:
         still_pending = signatures.filter(status=Signature.Status.PENDING)
-        if still_pending.filter(action__in=UrgentAction.objects.open(), is_flagged=True).exists():
+        if still_pending.filter(
+            FLAGGED_BY_DEFENCES, action__in=UrgentAction.objects.open()
+        ).exists():
             raise LinkNotCounted
         if still_pending.exists():
             raise LinkTooLate
@@ -256,14 +258,18 @@ def confirm_pending_signature(*, action_id: int, supporter_id: int) -> Signature
 
 def _confirm(signatures: QuerySet[Signature]) -> Signature | None:
     """pending → confirmed for the one signature of ``signatures``, and counted; what was
-    signed becomes the supporter's own. None when it was not pending, was flagged (it
-    would never count), or its case is no longer open (a sub-select, so the claim's
-    UPDATE keeps its own condition)."""
+    signed becomes the supporter's own. None when it was not pending, was flagged by the
+    defences (it would never count), or its case is no longer open (a sub-select, so the
+    claim's UPDATE keeps its own condition).
+
+    A signature an organizer invalidated is confirmed but not counted: reversing the
+    invalidation counts it (petitions.services.invalidation). The claim holds its row,
+    so an invalidation racing with it waits, then finds it confirmed."""
     with transaction.atomic():
         ids = claim(
             signatures.filter(
+                ~FLAGGED_BY_DEFENCES,
                 status=Signature.Status.PENDING,
-                is_flagged=False,
                 action__in=UrgentAction.objects.open(),
             ),
             status=Signature.Status.CONFIRMED,
@@ -273,7 +279,8 @@ def _confirm(signatures: QuerySet[Signature]) -> Signature | None:
         if not ids:
             return None
         signature = Signature.objects.select_related("action").get(pk=ids[0])
-        counts.add_confirmed(action_id=signature.action_id)
+        if not signature.is_flagged:
+            counts.add_confirmed(action_id=signature.action_id)
         supporters.confirm_details(
             supporter_id=signature.supporter_id,
             name=signature.name,
@@ -320,8 +327,8 @@ def forget_uncounted(*, action: UrgentAction, email: str) -> None:
     never counts, and would stand in the way of a sign-up that passed them (one made with
     a letter: actions.services.write_letter). One statement, whether there is one or not."""
     Signature.objects.filter(
+        FLAGGED_BY_DEFENCES,
         action=action,
         supporter__email_canonical=canonical_email(email),
         status=Signature.Status.PENDING,
-        is_flagged=True,
     ).delete()

@@ -365,3 +365,24 @@ def test_two_organizers_invalidating_and_reversing_at_once_act_once():
         assert sorted(pool.map(reverse, [ines, omar])) == [False, True]
     assert count(case) == 30
     assert counts.reconcile(action_id=case.pk) == (30, 30)
+
+
+def test_the_owner_of_an_invalidated_signature_cannot_undo_it_by_asking_again(
+    case, organizer, django_capture_on_commit_callbacks, eager
+):
+    """Unlike a sign-up the defences flagged, an invalidated one is not removed nor its
+    owner told how to sign again: a new link or a second sign-up leaves it as it is, and
+    only a reversal counts it."""
+    from tests.forms import answer_email_requests
+
+    pending = signature(case, confirmed=False)
+    invalidate(case, organizer)
+    email = pending.supporter.email
+    petitions.resend_confirmation(action=case, email=email)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer_email_requests()
+    petitions.forget_uncounted(action=case, email=email)
+    kept = Signature.objects.get(pk=pending.pk)
+    assert kept.is_flagged and kept.invalidation is not None
+    assert not [m for m in mail.outbox if "could not count" in m.subject]
+    assert [m.to for m in mail.outbox] == [[email]]  # a link: confirming it counts nothing

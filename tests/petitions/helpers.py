@@ -2,7 +2,10 @@ import re
 
 from celery import current_app
 from django.core import mail
+from django.test import TestCase
 from django.utils import timezone
+
+from tests.forms import answer_email_requests
 
 CONFIRM_URL = re.compile(r"https?://\S+/petition/confirm/(?P<token>[^/\s]+)/")
 
@@ -14,9 +17,15 @@ def queued(callbacks) -> list[tuple[str, tuple]]:
 
 def run_queued(callbacks) -> None:
     """Run the captured enqueues as a worker would (calling the tasks), without eager mode;
-    a requested dispatch of confirmation emails sends those that are due."""
+    a requested dispatch of confirmation emails sends those that are due, and one of
+    email requests ("new link", "my data") answers them, running what they queue."""
+    from campaigns import email_requests
     from petitions import services
 
+    if email_requests.DISPATCH.request in callbacks:
+        with TestCase.captureOnCommitCallbacks() as answered:
+            answer_email_requests()
+        run_queued(answered)
     for callback in callbacks:
         if callback is services.request_confirmation_dispatch:
             now = timezone.now()
