@@ -14,6 +14,7 @@ from .cases import (
 )
 from .defences import BlockedEmailDomain
 from .downloads import Download
+from .events import Event
 from .requests import EmailRequest
 from .supporters import Consent, Subscription, SubscriptionQuerySet, Supporter
 from .targets import LANGUAGE_CHOICES, Target, TargetQuerySet
@@ -29,6 +30,7 @@ __all__ = [
     "DeadlineExtension",
     "Download",
     "EmailRequest",
+    "Event",
     "FollowUp",
     "FollowUpText",
     "Subscription",

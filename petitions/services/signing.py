@@ -12,7 +12,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns import defences, email_requests, supporters
+from campaigns import defences, email_requests, events, supporters
 from campaigns.dispatch import Dispatch
 from campaigns.links import LinkTooLate
 from campaigns.mail import send_template, url_in
@@ -248,7 +248,8 @@ def confirm_pending_signature(*, action_id: int, supporter_id: int) -> Signature
 
 def _confirm(signatures: QuerySet[Signature]) -> Signature | None:
     """pending → confirmed for the one signature of ``signatures``, counted unless flagged;
-    what was signed becomes the supporter's own. None when it was not pending, or its
+    what was signed becomes the supporter's own, and a signature.confirmed event is
+    recorded if anyone wants it (campaigns.events). None when it was not pending, or its
     case is no longer open (a sub-select, so the claim's UPDATE keeps its own condition)."""
     with transaction.atomic():
         ids = claim(
@@ -271,6 +272,19 @@ def _confirm(signatures: QuerySet[Signature]) -> Signature | None:
             country=signature.country,
             city=signature.city,
             postal_code=signature.postal_code,
+        )
+        events.record(
+            kind=events.Kind.SIGNATURE_CONFIRMED,
+            case_id=signature.action_id,
+            supporter_id=signature.supporter_id,
+            object_id=signature.pk,
+            data={
+                "signature": {
+                    "id": signature.pk,
+                    "status": Signature.Status.CONFIRMED,
+                    "is_counted": not signature.is_flagged,
+                }
+            },
         )
     logger.info("Signature #%s on UA %s confirmed", signature.pk, signature.action.number)
     return signature
