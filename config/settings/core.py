@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "replies",
     "handovers",
     "actions",
+    "webhooks",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
