@@ -82,8 +82,9 @@ class Outcome(StrEnum):
 
 
 def lease_duration() -> datetime.timedelta:
-    """How long one claimed row may be sending: a connect and a read, and some margin."""
-    return datetime.timedelta(seconds=2 * settings.PLUMA_WEBHOOK_TIMEOUT + 30)
+    """How long one claimed row may be sending before it counts as lost: a connect and a
+    few reads (each within PLUMA_WEBHOOK_TIMEOUT), and a margin."""
+    return datetime.timedelta(seconds=4 * settings.PLUMA_WEBHOOK_TIMEOUT + 5)
 
 
 def _due(now: datetime.datetime) -> Q:
@@ -98,7 +99,10 @@ WEBHOOK_OUTBOX = Outbox(
     model=WebhookDelivery,
     due=_due,
     handed_out="handed_out_at",
-    lease=lambda: datetime.timedelta(seconds=BATCH_SECONDS) + lease_duration(),
+    # A row handed out this long ago and still waiting is handed out again (its task was
+    # lost with a worker or the broker). Handing a row out twice is harmless: the claim
+    # lets one worker send it.
+    lease=lease_duration,
     task_name="webhooks.tasks.deliver_webhooks",
     batch=SEND_BATCH,
     order_by=("event_id", "pk"),
