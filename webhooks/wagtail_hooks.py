@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils.formats import date_format
@@ -25,7 +25,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from campaigns.permissions import RequiresPermissions, WrittenBySitePolicy, requires
+from campaigns.permissions import RequiresPermissions, WrittenBySitePolicy, forbidden, requires
 
 from . import services
 from .forms import EndpointForm
@@ -34,6 +34,7 @@ from .models import Endpoint, WebhookDelivery
 # The log is written by the sending only; people may look.
 register_permission_policy(WebhookDelivery, WrittenBySitePolicy(WebhookDelivery))
 
+ADD = "webhooks.add_endpoint"
 CHANGE = "webhooks.change_endpoint"
 SEND_TEXTS = "webhooks.send_texts_endpoint"
 
@@ -93,12 +94,17 @@ class EndpointEditView(generic.EditView):
         )
 
 
-class EndpointSecretView(RequiresPermissions, WagtailAdminTemplateMixin, TemplateView):
-    """The secret, once: read from the session and forgotten in the same request."""
+class EndpointSecretView(WagtailAdminTemplateMixin, TemplateView):
+    """The secret, once: read from the session and forgotten in the same request. For
+    whoever may make endpoints (the secret of a new one) or edit them (a rotation)."""
 
     template_name = "webhooks/admin/secret.html"
     header_icon = "key"
-    required_permissions = (CHANGE,)
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not (request.user.has_perm(ADD) or request.user.has_perm(CHANGE)):
+            return forbidden()
+        return super().dispatch(request, *args, **kwargs)
 
     @cached_property
     def endpoint(self) -> Endpoint:
@@ -153,11 +159,6 @@ def rotate_secret(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("webhook_endpoints:secret", args=[pk]))
 
 
-class EndpointIndexView(generic.IndexView):
-    def get_base_queryset(self) -> Any:
-        return super().get_base_queryset().select_related("created_by")
-
-
 class StateColumn(Column):
     def get_value(self, instance: Endpoint) -> str:
         if instance.is_active:
@@ -179,7 +180,6 @@ class EndpointViewSet(ModelViewSet):
     icon = "link-external"
     menu_label = gettext_lazy("Endpoints")
     copy_view_enabled = False
-    index_view_class = EndpointIndexView
     add_view_class = EndpointCreateView
     edit_view_class = EndpointEditView
     list_display = [

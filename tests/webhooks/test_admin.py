@@ -188,3 +188,10 @@ def test_others_cannot_see_or_touch_endpoints(client, who):
     assert client.post(reverse("webhook_endpoints:rotate", args=[endpoint.pk])).status_code == 403
     assert client.post(reverse("webhook_endpoints:add"), form()).status_code in (302, 403)
     assert Endpoint.objects.count() == 1
+
+
+def test_whoever_may_only_add_endpoints_still_sees_the_secret_of_theirs(client):
+    client.force_login(admin_user("webhooks.add_endpoint", "webhooks.view_endpoint"))
+    response = client.post(reverse("webhook_endpoints:add"), form())
+    secret = Endpoint.objects.get().secret
+    assert secret in client.get(response["Location"]).content.decode()
