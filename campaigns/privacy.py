@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from . import email_requests, enqueue
+from . import email_requests, enqueue, events
 from .emails import canonical_email
 from .links import new_nonce
 from .mail import make_data_token, mask_email, read_data_token, send_template, url_in
@@ -227,11 +227,20 @@ def export_data(*, supporter: Supporter) -> Export:
 def erase_supporter(*, supporter: Supporter) -> int:
     """Remove the supporter's name, email, addresses and letter texts everywhere, in one
     transaction; the rows that make counts stay, anonymised; undelivered letters are
-    cancelled. Idempotent; returns how many rows changed."""
+    cancelled. The first erasure records a supporter.erased event (campaigns.events) with
+    the supporter's public id only. Idempotent; returns how many rows changed."""
     with transaction.atomic():
+        first_time = Supporter.objects.filter(pk=supporter.pk, erased_at__isnull=True).exists()
         # The supporter record goes last: other providers may look at it.
         ordered = sorted(providers(), key=lambda p: isinstance(p, CampaignsProvider))
         changed = sum(provider.erase(supporter) for provider in ordered)
+        if first_time:
+            # Only the opaque id, which names no one: a CRM finds whom to erase by it.
+            events.record(
+                kind=events.Kind.SUPPORTER_ERASED,
+                supporter_id=supporter.pk,
+                data={"supporter": {"id": str(supporter.public_id)}},
+            )
     logger.info("Supporter #%s erased (%d rows changed)", supporter.pk, changed)
     return changed
 

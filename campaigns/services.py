@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import holds
+from . import events, holds
 from .announcements import (
     announce,
     dispatch_announcements,
@@ -177,23 +177,31 @@ def close_action(*, action: UrgentAction, outcome_kind: str, outcome: str = "") 
     The letters left are held (letters_held_at) until an organizer sends or drops them
     (campaigns.holds); no letter or signature is confirmed on the case from now on. On
     commit the outcome is announced to the case's supporters, unless the case merely ran
-    out of time (the automatic close).
+    out of time (the automatic close). Records a case.closed event if anyone wants it.
     """
     if not outcome_kind or outcome_kind not in UrgentAction.OutcomeKind.values:
         raise ValidationError(_("Choose an outcome to close the case."))
     now = timezone.now()
-    changed = (
-        UrgentAction.objects.filter(pk=action.pk)
-        .exclude(status=UrgentAction.Status.CLOSED)
-        .update(
-            status=UrgentAction.Status.CLOSED,
-            outcome_kind=outcome_kind,
-            outcome=outcome,
-            closed_at=now,
-            letters_held_at=now,
-            updated_at=now,
+    with transaction.atomic():
+        changed = (
+            UrgentAction.objects.filter(pk=action.pk)
+            .exclude(status=UrgentAction.Status.CLOSED)
+            .update(
+                status=UrgentAction.Status.CLOSED,
+                outcome_kind=outcome_kind,
+                outcome=outcome,
+                closed_at=now,
+                letters_held_at=now,
+                updated_at=now,
+            )
         )
-    )
+        if changed:
+            events.record(
+                kind=events.Kind.CASE_CLOSED,
+                case_id=action.pk,
+                object_id=action.pk,
+                data={"case": {"status": UrgentAction.Status.CLOSED, "outcome_kind": outcome_kind}},
+            )
     if changed:
         action.refresh_from_db(
             fields=["status", "outcome_kind", "outcome", "closed_at", "letters_held_at"]

@@ -9,12 +9,14 @@ from django.utils import timezone
 
 from campaigns.models import (
     ActionTarget,
+    Event,
     FollowUp,
     FollowUpText,
     Supporter,
     Target,
     UrgentAction,
 )
+from webhooks.signing import new_secret
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -280,3 +282,20 @@ class SubscriptionFactory(factory.django.DjangoModelFactory):
     frequency = "immediate"
     language = "en"
     confirmed_at = factory.LazyFunction(timezone.now)
+
+
+# --- webhooks -------------------------------------------------------------------------
+
+
+class EndpointFactory(factory.django.DjangoModelFactory):
+    """An endpoint that wants every event; pass url= (a test receiver) and events=[...]."""
+
+    class Meta:
+        model = "webhooks.Endpoint"
+
+    name = factory.Sequence(lambda n: f"CRM {n}")
+    url = "http://127.0.0.1:9/hooks"
+    secret = factory.LazyFunction(new_secret)
+    events = factory.LazyFunction(lambda: list(Event.Kind.values))
+    # Made a moment ago: it hears of events from then on.
+    created_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(seconds=1))

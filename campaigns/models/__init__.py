@@ -14,6 +14,7 @@ from .cases import (
 )
 from .defences import BlockedEmailDomain
 from .downloads import Download
+from .events import Event
 from .requests import EmailRequest
 from .sources import Invalidation, SourceKind, TrendingSource
 from .supporters import Consent, Subscription, SubscriptionQuerySet, Supporter
@@ -30,6 +31,7 @@ __all__ = [
     "DeadlineExtension",
     "Download",
     "EmailRequest",
+    "Event",
     "FollowUp",
     "FollowUpText",
     "Invalidation",

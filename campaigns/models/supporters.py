@@ -1,6 +1,7 @@
 """Supporters, what they agreed to, and their subscriptions to new cases."""
 
 import secrets
+import uuid
 from typing import Self
 
 from django.conf import settings
@@ -36,6 +37,10 @@ class Supporter(models.Model):
     erased_at = models.DateTimeField(null=True, blank=True)
     # The one-time link to the supporter's data names this nonce; opening it clears it.
     access_nonce = models.CharField(max_length=32, blank=True, editable=False)
+    # The id others know the supporter by (webhooks): opaque, stable, kept on erasure so a
+    # CRM can find whom to erase. No index: Pluma never looks a supporter up by it, and
+    # every sign-up would pay for one (uuid4 makes a collision a non-event).
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, editable=False)
 
     class Meta:
         verbose_name = _("supporter")

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "replies",
     "handovers",
     "actions",
+    "webhooks",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -84,3 +84,21 @@ if PLUMA_TRENDING_THRESHOLD < 1 or PLUMA_TRENDING_WINDOW_MINUTES < 1:
     )
 if not 1 <= PLUMA_TRENDING_SHARED_PERCENT <= 100:
     raise ImproperlyConfigured("PLUMA_TRENDING_SHARED_PERCENT must be between 1 and 100.")
+# Webhooks out (webhooks/): each POST to an endpoint waits this long to connect, and this
+# long for each read of the answer, before the attempt counts as failed (seconds).
+PLUMA_WEBHOOK_TIMEOUT = env_int("PLUMA_WEBHOOK_TIMEOUT", 10)
+# An event an endpoint has not taken is retried, with growing waits, for this long (hours).
+PLUMA_WEBHOOK_RETRY_HOURS = env_int("PLUMA_WEBHOOK_RETRY_HOURS", 72)
+# An endpoint whose every attempt has failed for this long is switched off (hours).
+PLUMA_WEBHOOK_DISABLE_HOURS = env_int("PLUMA_WEBHOOK_DISABLE_HOURS", 24)
+# Delivered and given-up webhook deliveries (the log) and their events are kept this long.
+PLUMA_WEBHOOK_LOG_DAYS = env_int("PLUMA_WEBHOOK_LOG_DAYS", 30)
+CELERY_BEAT_SCHEDULE["dispatch-webhooks"] = {
+    # Fans events out to endpoints, takes back lost sends, hands out what is due.
+    "task": "webhooks.tasks.dispatch_webhooks",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["prune-webhook-log"] = {
+    "task": "webhooks.tasks.prune_webhook_log",
+    "schedule": 86400.0,
+}

@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from wagtail.images.models import AbstractImage
 
+from campaigns import events
 from campaigns.models import Announcement, Target, UrgentAction
 from campaigns.services import announce
 from petitions import counts
@@ -59,7 +60,8 @@ def record_handover(
     notes: str = "",
     recorded_by: User | None = None,
 ) -> Handover:
-    """Record a handover and, on commit, enqueue telling the case's supporters.
+    """Record a handover (and a handover.recorded event, if anyone wants it) and, on
+    commit, enqueue telling the case's supporters.
 
     The count is frozen now: the pack's total if a ready pack is given, else the count
     given, else the case's current online + paper count. Raises ValidationError for a
@@ -76,22 +78,39 @@ def record_handover(
             count_delivered = pack.total
     if count_delivered is None:
         count_delivered = counts.counts_for(action).total
-    handover = Handover.objects.create(
-        action=action,
-        recipient=recipient,
-        pack=pack,
-        handed_over_on=handed_over_on,
-        place=place,
-        delivered_by=delivered_by,
-        received_by=received_by,
-        count_delivered=count_delivered,
-        fingerprint=fingerprint,
-        photo=photo,
-        is_receipt_acknowledged=is_receipt_acknowledged,
-        notes=notes,
-        recorded_by=recorded_by,
-    )
-    transaction.on_commit(lambda: announce_handover(handover_id=handover.pk))
+    with transaction.atomic():
+        handover = Handover.objects.create(
+            action=action,
+            recipient=recipient,
+            pack=pack,
+            handed_over_on=handed_over_on,
+            place=place,
+            delivered_by=delivered_by,
+            received_by=received_by,
+            count_delivered=count_delivered,
+            fingerprint=fingerprint,
+            photo=photo,
+            is_receipt_acknowledged=is_receipt_acknowledged,
+            notes=notes,
+            recorded_by=recorded_by,
+        )
+        events.record(
+            kind=events.Kind.HANDOVER_RECORDED,
+            case_id=action.pk,
+            object_id=handover.pk,
+            data={
+                "handover": {
+                    "id": handover.pk,
+                    "recipient_id": recipient.pk,
+                    "handed_over_on": handed_over_on.isoformat(),
+                    "count_delivered": count_delivered,
+                    "pack_id": pack.pk if pack is not None else None,
+                    "fingerprint": fingerprint,
+                    "is_receipt_acknowledged": is_receipt_acknowledged,
+                }
+            },
+        )
+        transaction.on_commit(lambda: announce_handover(handover_id=handover.pk))
     logger.info("Handover #%s of UA %s recorded", handover.pk, action.number)
     return handover
 

@@ -31,9 +31,11 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from campaigns.models import Target
+from campaigns.outbox import claim
 
 from ..messages import letters_domain
 from ..models import Delivery, DeliveryPolicy, Letter, fill_placeholders, held, placeholder_values
+from .events import Kind, record_letter_events
 
 logger = logging.getLogger(__name__)
 
@@ -157,11 +159,19 @@ def record_bundle_posted(*, key: str, now: datetime.datetime | None = None) -> i
 
     Only from sending, so recording the same bundle twice moves nothing the second time.
     """
-    moved = bundle_deliveries(key).update(
-        status=Status.SENT, sent_at=now or timezone.now(), error="", error_code=""
-    )
-    logger.info("Bundle %s posted: %d letters sent", key, moved)
-    return moved
+    with transaction.atomic():
+        moved = claim(
+            bundle_deliveries(key),
+            status=Status.SENT,
+            sent_at=now or timezone.now(),
+            error="",
+            error_code="",
+        )
+        record_letter_events(
+            kind=Kind.LETTER_SENT, delivery_ids=moved, status=Status.SENT, channel="post"
+        )
+    logger.info("Bundle %s posted: %d letters sent", key, len(moved))
+    return len(moved)
 
 
 def return_bundle(*, key: str) -> int:

@@ -19,11 +19,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from campaigns.models import Target
+from campaigns.outbox import claim
 
 from .. import enqueue, tokens
 from ..errors import SendErrorKind, sort_send_error
 from ..messages import TrackedMessage, display_name, header_safe, letters_domain
 from ..models import Delivery, DeliveryPolicy, Letter, fill_placeholders, held, placeholder_values
+from .events import Kind, record_letter_events
 from .sending import Outcome, esp_message_id, failure_fields, lease_duration
 
 logger = logging.getLogger(__name__)
@@ -209,18 +211,23 @@ def send_digest(*, target_id: int, now: datetime.datetime | None = None) -> Outc
 
 
 def _record_digest_sent(*, ids: list[int], first_id: int, esp_id: str, error: str = "") -> None:
-    # From queued too: the sweeper may have taken a row back while the ESP was slow.
-    Delivery.objects.filter(pk__in=ids, status__in=[Status.SENDING, Status.QUEUED]).update(
-        status=Status.SENT,
-        sent_at=timezone.now(),
-        esp_message_id=esp_id,
-        message_id=digest_message_id(first_id),
-        lease_expires_at=None,
-        attempts=F("attempts") + 1,
-        is_uncertain=bool(error),
-        error=error[:2000],
-        error_code="",
-    )
+    with transaction.atomic():
+        # From queued too: the sweeper may have taken a row back while the ESP was slow.
+        sent = claim(
+            Delivery.objects.filter(pk__in=ids, status__in=[Status.SENDING, Status.QUEUED]),
+            status=Status.SENT,
+            sent_at=timezone.now(),
+            esp_message_id=esp_id,
+            message_id=digest_message_id(first_id),
+            lease_expires_at=None,
+            attempts=F("attempts") + 1,
+            is_uncertain=bool(error),
+            error=error[:2000],
+            error_code="",
+        )
+        record_letter_events(
+            kind=Kind.LETTER_SENT, delivery_ids=sent, status=Status.SENT, channel="digest"
+        )
 
 
 def _fail_all(*, ids: list[int], code: str, error: str) -> None:

@@ -7,6 +7,7 @@ on rows that are queued and due, so a row enqueued twice is still sent once.
 """
 
 import collections
+import contextlib
 import datetime
 import logging
 import random
@@ -16,17 +17,19 @@ from typing import TypedDict
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.expressions import Combinable, CombinedExpression
 from django.utils import timezone
 
+from campaigns import events
 from campaigns.outbox import claim
 
 from .. import enqueue
 from ..errors import SendErrorKind, sort_send_error
 from ..messages import build_letter_message, drop_esp_connection, esp_connection, message_id_for
 from ..models import Delivery, DeliveryPolicy, Letter, held
+from .events import letter_event
 from .pacing import policy_of, reserve_slots
 
 logger = logging.getLogger(__name__)
@@ -305,28 +308,44 @@ def _record_sent(*, delivery: Delivery, esp_id: str, error: str = "") -> Outcome
     """Mark the delivery sent: from sending, or from queued if the sweeper took the row
     back while the ESP was slow (it went, so it must not go again)."""
     now = timezone.now()
+    wanted = events.is_wanted(events.Kind.LETTER_SENT)
     # Plain SQL: the one statement each letter costs, and the ORM's UPDATE took more CPU
-    # than the send itself (bench/deliver.py).
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s,"  # noqa: S608 -- our table name
-            " esp_message_id = %s, message_id = %s, lease_expires_at = NULL,"
-            " has_pace_slot = %s, attempts = attempts + 1, is_uncertain = %s, error = %s,"
-            " error_code = '' WHERE id = %s AND status IN (%s, %s)",
-            [
-                Status.SENT,
-                connection.ops.adapt_datetimefield_value(now),
-                esp_id,
-                message_id_for(delivery),
-                False,
-                bool(error),
-                error[:2000],
-                delivery.pk,
-                Status.SENDING,
-                Status.QUEUED,
-            ],
-        )
-        recorded = cursor.rowcount
+    # than the send itself (bench/deliver.py). With a letter.sent event wanted, the event
+    # is written in the same transaction.
+    with transaction.atomic() if wanted else contextlib.nullcontext():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s,"  # noqa: S608 -- our table name
+                " esp_message_id = %s, message_id = %s, lease_expires_at = NULL,"
+                " has_pace_slot = %s, attempts = attempts + 1, is_uncertain = %s, error = %s,"
+                " error_code = '' WHERE id = %s AND status IN (%s, %s)",
+                [
+                    Status.SENT,
+                    connection.ops.adapt_datetimefield_value(now),
+                    esp_id,
+                    message_id_for(delivery),
+                    False,
+                    bool(error),
+                    error[:2000],
+                    delivery.pk,
+                    Status.SENDING,
+                    Status.QUEUED,
+                ],
+            )
+            recorded = cursor.rowcount
+        if recorded and wanted:
+            letter = delivery.letter
+            event = letter_event(
+                delivery_id=delivery.pk,
+                letter_id=letter.pk,
+                case_id=letter.case_id,
+                supporter_id=letter.supporter_id,
+                target_id=delivery.target_id,
+                status=Status.SENT,
+                channel="email",
+                is_uncertain=bool(error),
+            )
+            events.record_many(kind=events.Kind.LETTER_SENT, events=[event])
     if not recorded:
         # A tracking webhook moved it on first; keep the ids it could not know.
         Delivery.objects.filter(pk=delivery.pk, esp_message_id="").update(

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from .. import enqueue
 from ..models import Delivery, DeliveryEvent
+from .events import Kind, record_letter_events
 
 Status = Delivery.Status
 
@@ -26,6 +27,11 @@ _TRANSITIONS = {
     EventType.REJECTED: (Status.FAILED, (Status.QUEUED, Status.SENDING, Status.SENT)),
     EventType.FAILED: (Status.FAILED, (Status.QUEUED, Status.SENDING, Status.SENT)),
     EventType.DEFERRED: (None, ()),
+}
+# What others hear of (campaigns.events); a failure at the ESP is no news to them.
+_EVENTS = {
+    Status.DELIVERED: Kind.LETTER_DELIVERED,
+    Status.BOUNCED: Kind.LETTER_BOUNCED,
 }
 _STAMPS = {
     Status.DELIVERED: "delivered_at",
@@ -77,7 +83,8 @@ def record_delivery_event(*, event: AnymailTrackingEvent, esp_name: str) -> Deli
 
     Idempotent on the event id: a replayed event returns None and changes nothing.
     Events that say nothing about delivery (opens, clicks) are ignored. A bounce or a
-    failure tells the supporter, on commit.
+    failure tells the supporter, on commit; a delivery or a bounce is recorded as a
+    letter.delivered or letter.bounced event (campaigns.events) if anyone wants it.
     """
     if event.event_type not in _TRANSITIONS:
         return None
@@ -119,6 +126,8 @@ def record_delivery_event(*, event: AnymailTrackingEvent, esp_name: str) -> Deli
             .values_list("pk", flat=True)
         )
         Delivery.objects.filter(pk__in=movable).update(lease_expires_at=None, **fields)
+        if new_status in _EVENTS:
+            record_letter_events(kind=_EVENTS[new_status], delivery_ids=movable, status=new_status)
         if new_status != Status.DELIVERED:
             for delivery_id in movable:
                 enqueue.tell_supporter_of_failure(delivery_id)

@@ -11,7 +11,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns import defences, email_requests, supporters
+from campaigns import defences, email_requests, events, supporters
 from campaigns.dispatch import Dispatch
 from campaigns.emails import email_domain
 from campaigns.links import LinkNotCounted, LinkTooLate
@@ -258,7 +258,8 @@ def confirm_pending_signature(*, action_id: int, supporter_id: int) -> Signature
 
 def _confirm(signatures: QuerySet[Signature]) -> Signature | None:
     """pending → confirmed for the one signature of ``signatures``, and counted; what was
-    signed becomes the supporter's own. None when it was not pending, was flagged by the
+    signed becomes the supporter's own, and a signature.confirmed event is recorded if
+    anyone wants it (campaigns.events). None when it was not pending, was flagged by the
     defences (it would never count), or its case is no longer open (a sub-select, so the
     claim's UPDATE keeps its own condition).
 
@@ -288,6 +289,19 @@ def _confirm(signatures: QuerySet[Signature]) -> Signature | None:
             country=signature.country,
             city=signature.city,
             postal_code=signature.postal_code,
+        )
+        events.record(
+            kind=events.Kind.SIGNATURE_CONFIRMED,
+            case_id=signature.action_id,
+            supporter_id=signature.supporter_id,
+            object_id=signature.pk,
+            data={
+                "signature": {
+                    "id": signature.pk,
+                    "status": Signature.Status.CONFIRMED,
+                    "is_counted": not signature.is_flagged,
+                }
+            },
         )
     logger.info("Signature #%s on UA %s confirmed", signature.pk, signature.action.number)
     return signature

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from campaigns import events
 from campaigns.models import Announcement, Target, UrgentAction
 from campaigns.services import announce
 from letters.models import Delivery
@@ -57,7 +58,8 @@ def publish_reply(*, reply: Reply, summary: str, user: User | None = None) -> bo
     """Put a routed reply on its case's timeline with an editorial summary.
 
     Acts only on a reply of a case that is not yet published; returns whether it did.
-    On commit, the supporters who wrote to its official are told (announce_reply).
+    Records a reply.published event (campaigns.events) if anyone wants it. On commit,
+    the supporters who wrote to its official are told (announce_reply).
     """
     summary = summary.strip()
     if not summary:
@@ -70,9 +72,22 @@ def publish_reply(*, reply: Reply, summary: str, user: User | None = None) -> bo
             .update(state=State.PUBLISHED, summary=summary, published_at=now, published_by=user)
         )
         if moved:
+            reply.refresh_from_db()
+            events.record(
+                kind=events.Kind.REPLY_PUBLISHED,
+                case_id=reply.case_id,
+                object_id=reply.pk,
+                data={
+                    "reply": {
+                        "id": reply.pk,
+                        "state": State.PUBLISHED,
+                        "target_id": reply.target_id,
+                        "letter_id": reply.letter_id,
+                    }
+                },
+            )
             transaction.on_commit(lambda: announce_reply(reply_id=reply.pk))
     if moved:
-        reply.refresh_from_db()
         # A save, so whatever caches the case page (cms) hears of the change.
         reply.save(update_fields=["state"])
     return bool(moved)
