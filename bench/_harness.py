@@ -307,7 +307,8 @@ supporters, s_params = insert_select(
     Supporter,
     {{"email": "'preload' || i || '@bench.example.org'",
      "email_canonical": "'preload' || i || '@bench.example.org'",
-     "name": "'Preloaded Supporter ' || i", "country": "'MX'", "language": "'en'"}},
+     "name": "'Preloaded Supporter ' || i", "country": "'MX'", "language": "'en'",
+     "public_id": "gen_random_uuid()"}},
     "generate_series(1, %s) AS i",
 )
 signatures, g_params = insert_select(

@@ -235,9 +235,9 @@ def test_the_check_reads_an_index_of_the_window_not_the_cases_signatures():
         cursor.execute(
             """
             INSERT INTO campaigns_supporter (email, email_canonical, name, country, postal_code,
-                city, language, created_at, updated_at, access_nonce)
+                city, language, created_at, updated_at, access_nonce, public_id)
             SELECT 'old' || i || '@example.net', 'old' || i || '@example.net', '', 'CA', '', '',
-                'en', now(), now(), '' FROM generate_series(1, 100000) AS i
+                'en', now(), now(), '', gen_random_uuid() FROM generate_series(1, 100000) AS i
             """
         )
         cursor.execute(
