@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz, /readyz and /metrics, before anything else runs (config/middleware.py).
+    "config.middleware.OperationsMiddleware",
     # First, before anything reads a body: lets ESP inbound posts past the form-size limit.
     "replies.middleware.InboundMailBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",

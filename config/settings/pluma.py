@@ -61,3 +61,6 @@ PLUMA_DIGEST_HOUR = env_int("PLUMA_DIGEST_HOUR", 8)
 PLUMA_DIGEST_MAX_LETTERS = env_int("PLUMA_DIGEST_MAX_LETTERS", 1000)
 # Letters in one printed bundle (a PDF organizers print and post); the rest go in the next.
 PLUMA_BUNDLE_MAX_LETTERS = env_int("PLUMA_BUNDLE_MAX_LETTERS", 2000)
+# The bearer token Prometheus sends to /metrics (config/metrics.py); without one, /metrics
+# answers 404: counts of letters and outboxes are nobody else's business.
+PLUMA_METRICS_TOKEN = env("PLUMA_METRICS_TOKEN", "")
