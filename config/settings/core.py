@@ -145,6 +145,37 @@ STORAGES = {
     },
 }
 
+# S3-compatible object storage instead of the two folders, when a bucket is named: case
+# images and documents in AWS_STORAGE_BUCKET_NAME (public: its policy lets anyone read);
+# packs, attachments and postal replies in AWS_PRIVATE_BUCKET_NAME, which lets nobody
+# else read and has no URL at all (config/object_storage.py). Keys are boto3's:
+# AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the machine's role.
+_public_bucket = env("AWS_STORAGE_BUCKET_NAME", "")
+if _public_bucket:
+    _private_bucket = env("AWS_PRIVATE_BUCKET_NAME")
+    if _private_bucket == _public_bucket:
+        raise ImproperlyConfigured(
+            "AWS_PRIVATE_BUCKET_NAME must not be AWS_STORAGE_BUCKET_NAME: everything there is served."
+        )
+    _s3 = {
+        "endpoint_url": env("AWS_S3_ENDPOINT_URL", "") or None,
+        "region_name": env("AWS_S3_REGION_NAME", "") or None,
+    }
+    STORAGES["default"] = {
+        "BACKEND": "config.object_storage.PublicMediaStorage",
+        "OPTIONS": {
+            **_s3,
+            "bucket_name": _public_bucket,
+            # e.g. pluma.example.org/media, with /media/ routed to the bucket by the
+            # balancer or CDN: pages then load images from their own host.
+            "custom_domain": env("AWS_S3_CUSTOM_DOMAIN", "") or None,
+        },
+    }
+    STORAGES["private"] = {
+        "BACKEND": "config.object_storage.PrivateMediaStorage",
+        "OPTIONS": {**_s3, "bucket_name": _private_bucket},
+    }
+
 LOGIN_URL = "wagtailadmin_login"
 
 
