@@ -11,8 +11,8 @@ loses nothing. Rows are the source of truth: a "counter" is a count of rows.
 
 What it costs is bounded, whatever the number of signatures and letters: each query
 reads an index range over rows that are waiting (the outboxes), rare (failed letters),
-recent (letters sent in the last few minutes, on the partial index delivery_sent) or
-few (the count shards, 16 per case). Totals that would read every letter or signature
+recent (the last thousand letters sent, on the partial index delivery_sent) or few
+(the count shards, 16 per case). Totals that would read every letter or signature
 ever written (pending signatures, letters delivered) are deliberately absent: the
 confirmed count comes from the shards, and PostgreSQL's own row estimates stand in for
 the sizes of the big tables. bench figures: README, "Running on several machines".
@@ -29,7 +29,17 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Min, Model, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Min,
+    Model,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from prometheus_client.core import (
@@ -57,8 +67,9 @@ DELIVERY_STATUSES = (
     Delivery.Status.BOUNCED,
     Delivery.Status.FAILED,
 )
-# The latency histogram covers letters sent this long ago at most.
+# The latency histogram covers the last LATENCY_SAMPLE letters sent, this long ago at most.
 LATENCY_WINDOW = datetime.timedelta(minutes=10)
+LATENCY_SAMPLE = 1000
 # Seconds from confirmation to sending: a letter paced, digested or printed waits hours.
 LATENCY_BUCKETS = (1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 24 * 3600)
 ESTIMATED_TABLES = {
@@ -155,29 +166,33 @@ def outboxes(now: datetime.datetime) -> Iterator[Metric]:
 
 
 def latency(now: datetime.datetime) -> Iterator[Metric]:
-    """A gauge histogram: the letters sent in the last LATENCY_WINDOW, by how long each
-    waited from its confirmation (the delivery row is written then) to its sending."""
-    waited = F("sent_at") - F("queued_at")
-    sent = _rows(Delivery).filter(sent_at__gte=now - LATENCY_WINDOW)
-    found = sent.aggregate(
+    """A gauge histogram of the last LATENCY_SAMPLE letters sent within LATENCY_WINDOW, by
+    how long each waited from its confirmation (when its delivery row was written) to
+    its sending. A sample, so that a scrape reads as many rows at 600 letters a second as
+    at one a minute."""
+    # Counted by the database, over the sample: timestamps cost more to bring into Python.
+    sample = (
+        _rows(Delivery)
+        .filter(sent_at__gte=now - LATENCY_WINDOW)
+        .annotate(wait=ExpressionWrapper(F("sent_at") - F("queued_at"), DurationField()))
+        .order_by("-sent_at")[:LATENCY_SAMPLE]
+    )
+    found = sample.aggregate(
         total=Count("pk"),
-        seconds=Sum(waited),
+        waited=Sum("wait"),
         **{
-            f"le_{bucket}": Count(
-                "pk",
-                filter=Q(sent_at__lte=F("queued_at") + datetime.timedelta(seconds=bucket)),
-            )
+            f"le_{bucket}": Count("pk", filter=Q(wait__lte=datetime.timedelta(seconds=bucket)))
             for bucket in LATENCY_BUCKETS
         },
     )
-    total_wait = found["seconds"] or datetime.timedelta(0)
+    waited = found["waited"] or datetime.timedelta(0)
     buckets = [(str(float(bucket)), found[f"le_{bucket}"]) for bucket in LATENCY_BUCKETS]
     yield GaugeHistogramMetricFamily(
         "pluma_letter_latency_seconds",
-        f"Letters sent in the last {LATENCY_WINDOW.seconds // 60} minutes, by seconds from "
-        "confirmation to sending.",
+        f"The last {LATENCY_SAMPLE} letters sent in the last {LATENCY_WINDOW.seconds // 60} "
+        "minutes at most, by seconds from confirmation to sending.",
         buckets=[*buckets, ("+Inf", found["total"])],
-        gsum_value=max(0.0, total_wait.total_seconds()),
+        gsum_value=max(0.0, waited.total_seconds()),
     )
 
 
