@@ -150,6 +150,21 @@ def test_the_figures_come_from_the_rows(client, token):
 
 
 @pytest.mark.django_db
+def test_the_latency_is_that_of_the_last_letters_sent(client, token, monkeypatch):
+    monkeypatch.setattr(metrics, "LATENCY_SAMPLE", 2)
+    now = timezone.now()
+    for waited, ago in ((3, 30), (3, 20), (7200, 40)):  # the slow one was sent first
+        DeliveryFactory(
+            status="sent",
+            queued_at=now - datetime.timedelta(seconds=ago + waited),
+            sent_at=now - datetime.timedelta(seconds=ago),
+        )
+    samples = scrape(client)
+    assert samples["pluma_letter_latency_seconds_gcount"] == {(): 2}
+    assert samples["pluma_letter_latency_seconds_gsum"] == {(): pytest.approx(6, abs=0.1)}
+
+
+@pytest.mark.django_db
 def test_a_scrape_costs_a_fixed_number_of_queries(client, token, django_assert_max_num_queries):
     for _ in range(3):
         UrgentActionFactory()
