@@ -40,6 +40,10 @@ both = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
 @pytest.fixture
 def with_replica(settings):
     settings.DATABASE_REPLICA = "replica"
+    yield
+    # Tests close the primary's connection when they drop the test database, not the
+    # mirror's: left open, it would keep PostgreSQL from dropping it.
+    connections["replica"].close()
 
 
 class Queries:
