@@ -10,6 +10,7 @@ PYTEST_ARGS ?=
 run: setup ## Set everything up and start web + worker + beat (Ctrl-C stops all).
 	@echo "Pluma on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
 	PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" \
+		GRANIAN_LOG_ACCESS_ENABLED="$${GRANIAN_LOG_ACCESS_ENABLED:-true}" \
 		$(BIN)/honcho start --no-prefix -f Procfile -p $(PORT)
 
 test: install ## Set up and run the test suite.

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from campaigns.models import UrgentAction
 from campaigns.pages import case_url
 from campaigns.public import public_case
+from campaigns.replica import replica_alias
 from petitions import counts
 from petitions.api import not_found
 
@@ -39,9 +40,12 @@ class ActionJson(TypedDict):
 
 
 def _public_actions() -> list[UrgentAction]:
-    """The public cases, in the order the site lists them."""
-    public = UrgentAction.objects.exclude(status=UrgentAction.Status.DRAFT).select_related(
-        "petition"
+    """The public cases, in the order the site lists them (open data: from the replica
+    when there is one)."""
+    public = (
+        UrgentAction.objects.using(replica_alias())
+        .exclude(status=UrgentAction.Status.DRAFT)
+        .select_related("petition")
     )
     # cast: campaigns' UrgentActionQuerySet.in_listing_order() is not annotated, and a
     # strict module may not call an untyped function; it returns the queryset, ordered.

@@ -5,7 +5,9 @@ Every figure is one grouped query on an index that starts with the case (signatu
 (action, status, is_flagged, confirmed_at / country / source); reported actions by
 (action, reported_at); letters by (case, status)), so the page costs a fixed number of
 queries. The signature groupings still read each of the case's index entries, so they
-are cached for a minute (see _grouped).
+are cached for a minute (see _grouped), and read from the replica when there is one, as
+are the deliveries by state; what an organizer has just done (held letters, packs,
+handovers) is read from the primary.
 """
 
 import datetime
@@ -27,6 +29,7 @@ from wagtail.admin.viewsets.base import ViewSet
 from campaigns import holds
 from campaigns.models import UrgentAction
 from campaigns.permissions import RequiresPermissions
+from campaigns.replica import replica_alias
 from handovers.models import Handover, HandoverPack
 from letters.models import Delivery, Letter
 from petitions.models import ReportedAction, Signature, SolidarityMessage
@@ -86,7 +89,7 @@ class CaseDashboard(TypedDict):
 
 
 def _counted(action: UrgentAction) -> QuerySet[Signature]:
-    return Signature.objects.filter(
+    return Signature.objects.using(replica_alias()).filter(
         action=action, status=Signature.Status.CONFIRMED, is_flagged=False
     )
 
@@ -109,9 +112,11 @@ def actions_per_day(action: UrgentAction, *, days: int = DAYS) -> list[DayBar]:
     first = today - datetime.timedelta(days=days - 1)
     since = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
     signatures = _per_day(_counted(action), "confirmed_at", since)
-    reported = _per_day(ReportedAction.objects.filter(action=action), "reported_at", since)
+    reported = _per_day(
+        ReportedAction.objects.using(replica_alias()).filter(action=action), "reported_at", since
+    )
     letters = _per_day(
-        Letter.objects.filter(
+        Letter.objects.using(replica_alias()).filter(
             case=action, status=Letter.Status.CONFIRMED, invalidation__isnull=True
         ),
         "confirmed_at",
@@ -147,7 +152,8 @@ def _top(queryset: QuerySet[Signature], field: str) -> list[tuple[str, int]]:
 
 def delivery_health(action: UrgentAction) -> "list[tuple[StrPromise, int]]":
     by_status = dict(
-        Delivery.objects.filter(letter__case=action)
+        Delivery.objects.using(replica_alias())
+        .filter(letter__case=action)
         .values_list("status")
         .annotate(n=Count("pk"))
         .values_list("status", "n")

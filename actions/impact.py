@@ -11,7 +11,7 @@ reported actions are grouped counts on indexes (deliveries by letter of the case
 actions by (case, kind)), each cached about a minute by the app that owns it (petitions
 forgets its count when an action is reported, so the reporter sees it counted): they grow
 slowly and a minute's delay is invisible, while a case page may be read thousands of
-times a second.
+times a second. Letters delivered are counted on the replica when there is one.
 """
 
 import dataclasses
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from django.core.cache import cache
 
 from campaigns.models import UrgentAction
+from campaigns.replica import replica_alias
 from letters.models import Delivery
 from petitions import counts
 from petitions.models import ReportedAction
@@ -60,12 +61,16 @@ def letters_delivered(action_id: int) -> int:
     """Letters that reached an official on the case, once per official; cached a minute."""
     value: int | None = cache.get(_key(action_id))
     if value is None:
-        value = Delivery.objects.filter(
-            letter__case_id=action_id,
-            status=Delivery.Status.DELIVERED,
-            # An organizer invalidated its source (actions.services.sources).
-            letter__invalidation__isnull=True,
-        ).count()
+        value = (
+            Delivery.objects.using(replica_alias())
+            .filter(
+                letter__case_id=action_id,
+                status=Delivery.Status.DELIVERED,
+                # An organizer invalidated its source (actions.services.sources).
+                letter__invalidation__isnull=True,
+            )
+            .count()
+        )
         cache.set(_key(action_id), value, IMPACT_CACHE_SECONDS)
     return value
 

@@ -34,6 +34,7 @@ from .models import Download
 
 __all__ = [
     "PrivateFileSystemStorage",
+    "WithoutURL",
     "move_files",
     "private_storage",
     "stored_under",
@@ -41,14 +42,20 @@ __all__ = [
 ]
 
 
-@deconstructible(path="campaigns.private_files.PrivateFileSystemStorage")
-class PrivateFileSystemStorage(FileSystemStorage):
-    """A folder on disk whose files have no URL: they are only ever streamed by a view."""
+class WithoutURL:
+    """A storage whose files have no URL, not even a signed one: they are only ever
+    streamed by a view (the object storage's private bucket, config/object_storage.py,
+    is one too)."""
 
-    def url(self, name: str | None) -> str:
+    def url(self, name: str | None, *args: object, **kwargs: object) -> str:
         raise ValueError(
             "Private files have no URL; stream them with campaigns.private_files.stream_private."
         )
+
+
+@deconstructible(path="campaigns.private_files.PrivateFileSystemStorage")
+class PrivateFileSystemStorage(WithoutURL, FileSystemStorage):
+    """A folder on disk whose files have no URL: they are only ever streamed by a view."""
 
 
 if TYPE_CHECKING:

@@ -323,6 +323,11 @@ class Delivery(models.Model):
             models.Index(fields=["status", "lease_expires_at"], name="delivery_lease"),
             models.Index(fields=["target", "status"], name="delivery_target_status"),
             models.Index(fields=["esp_message_id"], name="delivery_esp_message_id"),
+            # The letters sent in the last minutes, for the latency metric (config/metrics.py);
+            # rows not yet sent take no entry.
+            models.Index(
+                fields=["sent_at"], name="delivery_sent", condition=Q(sent_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

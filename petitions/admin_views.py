@@ -18,6 +18,7 @@ from django_countries import countries
 
 from campaigns.models import UrgentAction
 from campaigns.permissions import requires
+from campaigns.replica import replica_alias
 
 from . import counts, paper, services
 from .models import PaperSignature, PaperTally, Signature
@@ -70,9 +71,11 @@ def breakdown(action: UrgentAction) -> Breakdown:
     """The organizers' numbers for a case, each from one grouped query.
 
     Grouped by the database on the (action, status, …) indexes, so the cost is one index
-    range per table, not a loop over signatures in Python.
+    range per table, not a loop over signatures in Python. The signatures are read from
+    the replica when there is one; paper signatures from the primary, as the organizer
+    may just have imported them.
     """
-    signatures = Signature.objects.filter(action=action)
+    signatures = Signature.objects.using(replica_alias()).filter(action=action)
     counted = signatures.filter(status=Signature.Status.CONFIRMED, is_flagged=False)
     status = signatures.aggregate(
         pending=Count("pk", filter=Q(status=Signature.Status.PENDING, is_flagged=False)),

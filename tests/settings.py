@@ -25,3 +25,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# A second alias on the test database, as a replica would be (read-only on PostgreSQL).
+# Reads use it only where a test turns it on (settings.DATABASE_REPLICA = "replica"):
+# tests/test_replica.py.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["replica"]["OPTIONS"] = {  # noqa: F405
+        **DATABASES["default"].get("OPTIONS", {}),  # noqa: F405
+        "options": "-c default_transaction_read_only=on",
+    }
+else:
+    # SQLite's in-memory test database is shared by its connections with table locks; a
+    # reader that takes none never meets the writer's.
+    DATABASES["replica"]["OPTIONS"] = {"init_command": "PRAGMA read_uncommitted = true;"}  # noqa: F405

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz, /readyz and /metrics, before anything else runs (config/middleware.py).
+    "config.middleware.OperationsMiddleware",
     # First, before anything reads a body: lets ESP inbound posts past the form-size limit.
     "replies.middleware.InboundMailBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -150,6 +152,37 @@ STORAGES = {
     },
 }
 
+# S3-compatible object storage instead of the two folders, when a bucket is named: case
+# images and documents in AWS_STORAGE_BUCKET_NAME (public: its policy lets anyone read);
+# packs, attachments and postal replies in AWS_PRIVATE_BUCKET_NAME, which lets nobody
+# else read and has no URL at all (config/object_storage.py). Keys are boto3's:
+# AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the machine's role.
+_public_bucket = env("AWS_STORAGE_BUCKET_NAME", "")
+if _public_bucket:
+    _private_bucket = env("AWS_PRIVATE_BUCKET_NAME")
+    if _private_bucket == _public_bucket:
+        raise ImproperlyConfigured(
+            "AWS_PRIVATE_BUCKET_NAME must not be AWS_STORAGE_BUCKET_NAME: everything there is served."
+        )
+    _s3 = {
+        "endpoint_url": env("AWS_S3_ENDPOINT_URL", "") or None,
+        "region_name": env("AWS_S3_REGION_NAME", "") or None,
+    }
+    STORAGES["default"] = {
+        "BACKEND": "config.object_storage.PublicMediaStorage",
+        "OPTIONS": {
+            **_s3,
+            "bucket_name": _public_bucket,
+            # e.g. pluma.example.org/media, with /media/ routed to the bucket by the
+            # balancer or CDN: pages then load images from their own host.
+            "custom_domain": env("AWS_S3_CUSTOM_DOMAIN", "") or None,
+        },
+    }
+    STORAGES["private"] = {
+        "BACKEND": "config.object_storage.PrivateMediaStorage",
+        "OPTIONS": {**_s3, "bucket_name": _private_bucket},
+    }
+
 LOGIN_URL = "wagtailadmin_login"
 
 
@@ -236,6 +269,10 @@ if IS_PRODUCTION:
 
 # --- Logging --------------------------------------------------------------------------
 
+# LOG_FORMAT=json: one JSON object per line, for a log collector; text by default.
+LOG_FORMAT = env("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -245,14 +282,23 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "access": {"format": "%(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["safe"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["safe"],
+        },
         # granian's access log (`--access-log`), on standard output as granian writes it.
         "access": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
-            "formatter": "access",
+            "formatter": "json" if LOG_FORMAT == "json" else "access",
             "filters": ["safe"],
         },
     },
@@ -266,3 +312,6 @@ LOGGING = {
         "granian.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
     },
 }
+# A Celery worker replaces the root logger's handler with its own text one, unless told not
+# to: with JSON logs, its lines go through the handler above like every other.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from .environment import IS_PRODUCTION, VAR_DIR, env, env_bool
 
@@ -38,6 +39,24 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A streaming replica of the primary, for the reads that may lag (campaigns/replica.py):
+# exports, dashboards, open data and packs. Everything else, and every write, goes to the
+# primary (config/routers.py). Its connections are read-only, so that a write sent there
+# by mistake fails even if the URL named the primary.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", "")
+DATABASE_REPLICA = ""  # the alias of the replica, or "" without one
+if DATABASE_REPLICA_URL:
+    DATABASE_REPLICA = "replica"
+    DATABASES[DATABASE_REPLICA] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True
+    )
+    if DATABASES[DATABASE_REPLICA]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must name a PostgreSQL replica.")
+    DATABASES[DATABASE_REPLICA].setdefault("OPTIONS", {}).update(
+        DATABASES["default"].get("OPTIONS", {}), options="-c default_transaction_read_only=on"
+    )
+DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
 
 
 # --- Cache, broker, rate limits -------------------------------------------------------

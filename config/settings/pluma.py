@@ -102,3 +102,6 @@ CELERY_BEAT_SCHEDULE["prune-webhook-log"] = {
     "task": "webhooks.tasks.prune_webhook_log",
     "schedule": 86400.0,
 }
+# The bearer token Prometheus sends to /metrics (config/metrics.py); without one, /metrics
+# answers 404: counts of letters and outboxes are nobody else's business.
+PLUMA_METRICS_TOKEN = env("PLUMA_METRICS_TOKEN", "")

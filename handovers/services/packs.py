@@ -11,7 +11,9 @@ period ends (strip_names): the files are deleted at once and rebuilt from the sa
 counted set, so counts and fingerprint stay and only the names list changes.
 
 The files are kept in the private storage (campaigns.private_files), never in the
-public media.
+public media. The signatures are read from the replica when there is one, once it holds
+every write the primary had when the build started (campaigns.replica): the pack counts
+the same set a recount on the primary would.
 """
 
 import collections
@@ -25,7 +27,7 @@ from collections.abc import Callable, Collection
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -33,6 +35,7 @@ from django.utils.translation import gettext as _
 from campaigns import pdf
 from campaigns.models import Consent
 from campaigns.private_files import private_storage
+from campaigns.replica import replica_caught_up
 from petitions import counts
 from petitions.csvsafe import safe_cell
 from petitions.models import PaperSignature, Signature
@@ -51,9 +54,11 @@ BUILD_LEASE = datetime.timedelta(minutes=15)
 Progress = Callable[[int], None]
 
 
-def counted_signatures(*, action_id: int, until: datetime.datetime) -> QuerySet[Signature]:
+def counted_signatures(
+    *, action_id: int, until: datetime.datetime, using: str = DEFAULT_DB_ALIAS
+) -> QuerySet[Signature]:
     """The signatures a pack counts: confirmed, not flagged, confirmed by ``until``."""
-    return Signature.objects.filter(
+    return Signature.objects.using(using).filter(
         action_id=action_id,
         status=Signature.Status.CONFIRMED,
         is_flagged=False,
@@ -67,7 +72,12 @@ def _stamp(moment: datetime.datetime) -> str:
 
 
 def fingerprint_signatures(
-    *, action_id: int, until: datetime.datetime, paper: int, on_row: Progress | None = None
+    *,
+    action_id: int,
+    until: datetime.datetime,
+    paper: int,
+    on_row: Progress | None = None,
+    using: str = DEFAULT_DB_ALIAS,
 ) -> tuple[str, int, collections.Counter[str]]:
     """SHA-256 over the counted set: each "id,confirmed_at" line in id order, then the counts.
 
@@ -78,7 +88,7 @@ def fingerprint_signatures(
     per_country: collections.Counter[str] = collections.Counter()
     online = 0
     rows = (
-        counted_signatures(action_id=action_id, until=until)
+        counted_signatures(action_id=action_id, until=until, using=using)
         .order_by("pk")
         .values_list("pk", "confirmed_at", "country")
         .iterator(chunk_size=CHUNK)
@@ -95,7 +105,7 @@ def fingerprint_signatures(
 
 
 def named_signatures(
-    *, action_id: int, until: datetime.datetime
+    *, action_id: int, until: datetime.datetime, using: str = DEFAULT_DB_ALIAS
 ) -> QuerySet[Signature, tuple[str, str]]:
     """(name, country) of counted signers with an active consent to pass their name on."""
     consents = Consent.objects.filter(
@@ -105,7 +115,7 @@ def named_signatures(
         withdrawn_at__isnull=True,
     )
     return (
-        counted_signatures(action_id=action_id, until=until)
+        counted_signatures(action_id=action_id, until=until, using=using)
         .filter(Exists(consents))
         .exclude(name="")  # erased or anonymised: nothing to list
         .order_by("country", "name", "pk")
@@ -208,11 +218,13 @@ def _build(pack: HandoverPack) -> None:
     paper = counts.paper_count(action.pk)
     # The shards are exact once settled; here they only scale the progress bar.
     expected = max(1, counts.confirmed_count(action.pk))
+    signatures_db = replica_caught_up()
     fingerprint, online, online_by_country = fingerprint_signatures(
         action_id=action.pk,
         until=until,
         paper=paper,
         on_row=lambda n: _set_progress(pack.pk, n * 50 // expected),
+        using=signatures_db,
     )
     HandoverPack.objects.filter(pk=pack.pk).update(
         fingerprint=fingerprint, online_count=online, paper_count=paper, counted_until=until
@@ -234,6 +246,7 @@ def _build(pack: HandoverPack) -> None:
             online_by_country=online_by_country,
             paper_by_country=paper_by_country(action.pk, paper),
             on_name=lambda n: _set_progress(pack.pk, 50 + n * 45 // max(1, online)),
+            signatures_db=signatures_db,
         )
         storage = private_storage()  # names of signers: never where media is served
         with open(pdf_path, "rb") as pdf_file, open(csv_path, "rb") as csv_file:
@@ -259,6 +272,7 @@ def _write_files(
     online_by_country: collections.Counter[str],
     paper_by_country: collections.Counter[str],
     on_name: Progress,
+    signatures_db: str,
 ) -> int:
     """Write the PDF and the CSV side by side; returns how many names they list."""
     action = pack.action
@@ -301,7 +315,7 @@ def _write_files(
         if pack.include_names:
             row()
             row(_("Name"), _("Country"))
-            names = named_signatures(action_id=action.pk, until=counted_until)
+            names = named_signatures(action_id=action.pk, until=counted_until, using=signatures_db)
             lines = pack_pdf.NamePages(canvas, footer_text=footer_text)
             for name, code in names.iterator(chunk_size=CHUNK):
                 country = pack_pdf.country_name(code)
