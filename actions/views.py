@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 
+from campaigns.http import allow
 from campaigns.models import Target, UrgentAction
 from campaigns.pages import live_revision_id
 from campaigns.public import number_of
@@ -104,7 +104,7 @@ def _compose(
 # A public form: no CSRF token, the post's origin is checked (campaigns/defences.py).
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow("GET", "POST")
 def write_letter(request: HttpRequest, slug: str) -> HttpResponse:
     """GET with the case page's choice shows the letter to edit; POST writes it.
 

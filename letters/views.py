@@ -8,12 +8,15 @@ actions, because the same click confirms the signature written with the letters)
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from campaigns.http import allow
 from campaigns.public import public_case_or_404
 
 
+@allow("GET")
 def check_email(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "letters/check_email.html", {"action": public_case_or_404(slug)})
 
 
+@allow("GET")
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "letters/thanks.html", {"action": public_case_or_404(slug)})

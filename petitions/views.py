@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
 
+from campaigns.http import allow
 from campaigns.models import UrgentAction
 from campaigns.pages import case_url, live_revision_id
 from campaigns.public import public_case_or_404
@@ -49,14 +49,14 @@ def _closed(request: HttpRequest, action: UrgentAction) -> HttpResponse:
 # scripts off. They check where a post comes from instead (campaigns/defences.py).
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow("GET", "POST")
 def sign(request: HttpRequest, slug: str) -> HttpResponse:
     """The signing form on a page of its own (where errors show, and links from emails)."""
     action = _case(slug)
     if not action.is_open:
         return _closed(request, action)
     petition = petition_of(action)
-    if request.method == "GET":
+    if request.method != "POST":
         form = signature_form(petition, initial={"source": request.GET.get("utm_source")})
         return render(request, "petitions/sign.html", {"action": action, "form": form})
     form = signature_form(petition, request.POST)
@@ -95,13 +95,14 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("petitions:check_email", slug=action.slug)
 
 
+@allow("GET")
 def check_email(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "petitions/check_email.html", {"action": _case(slug)})
 
 
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow("GET", "POST")
 def new_link(request: HttpRequest, slug: str) -> HttpResponse:
     """Ask for a new confirmation link; the answer never says whether the address signed."""
     action = _case(slug)
@@ -126,6 +127,7 @@ def new_link(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@allow("GET")
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     action = _case(slug)
     return render(
@@ -143,7 +145,7 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @csrf_exempt
-@require_POST
+@allow("POST")
 def report_action(request: HttpRequest, slug: str) -> HttpResponse:
     action = _case(slug)
     form = ReportActionForm(request.POST)
@@ -163,6 +165,7 @@ def report_action(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("petitions:action_reported", slug=action.slug)
 
 
+@allow("GET")
 def action_reported(request: HttpRequest, slug: str) -> HttpResponse:
     action = _case(slug)
     return render(request, "petitions/reported.html", {"action": action})
@@ -170,13 +173,13 @@ def action_reported(request: HttpRequest, slug: str) -> HttpResponse:
 
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow("GET", "POST")
 def write_message(request: HttpRequest, slug: str) -> HttpResponse:
     """A solidarity message; stored for moderation, shown nowhere until approved."""
     action = _case(slug)
     if not solidarity.allows_messages(action):
         return render(request, "petitions/no_messages.html", {"action": action}, status=409)
-    if request.method == "GET":
+    if request.method != "POST":
         context = {"action": action, "message_form": SolidarityMessageForm()}
         return render(request, "petitions/message.html", context)
     form = SolidarityMessageForm(request.POST)
@@ -202,6 +205,7 @@ def write_message(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("petitions:message_sent", slug=action.slug)
 
 
+@allow("GET")
 def message_sent(request: HttpRequest, slug: str) -> HttpResponse:
     action = _case(slug)
     return render(request, "petitions/message_thanks.html", {"action": action})

@@ -133,7 +133,8 @@ def test_a_persian_name_with_its_zero_width_non_joiner_signs(client):
 def test_a_case_number_that_cannot_be_one_is_not_found(client, slug, page):
     UrgentActionFactory(number="58/20")
     assert client.get(f"/petition/{slug}/{page}/").status_code == 404
-    assert client.post(f"/petition/{slug}/{page}/", VALID).status_code == 404
+    if page != "thank-you":  # a page that takes no posts says so first (405)
+        assert client.post(f"/petition/{slug}/{page}/", VALID).status_code == 404
     assert not Signature.objects.exists()
 
 
