@@ -76,10 +76,9 @@ def allowed_methods(view: Callable[..., Any], url_name: str | None = None) -> fr
         return _declared[inner]
     view_class = getattr(view, "view_class", None)
     if view_class is not None:
-        return frozenset(
-            method.upper()
-            for method in view_class.http_method_names
-            if hasattr(view_class, method) or method == "options"
+        # As View.setup does, a view with get answers head.
+        return _with_head(
+            method for method in view_class.http_method_names if hasattr(view_class, method)
         )
     if url_name in THIRD_PARTY_METHODS:
         return _with_head(THIRD_PARTY_METHODS[url_name])

@@ -68,3 +68,13 @@ def test_allow_answers_other_methods_with_405_and_says_which():
     assert b"takes POST requests only" in response.content
     assert allowed_methods(view) == {"POST"}
     assert allowed_methods(allow("GET")(view)) == {"GET", "HEAD"}
+
+
+def test_a_class_based_view_takes_what_it_has_a_handler_for_and_head_with_get():
+    from django.views import View
+
+    class Page(View):
+        def get(self, request):
+            return HttpResponse("page")
+
+    assert allowed_methods(Page.as_view()) == {"GET", "HEAD", "OPTIONS"}
