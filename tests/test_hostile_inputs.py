@@ -57,9 +57,8 @@ from tests.routes import Route, routes
 pytestmark = [
     pytest.mark.services,
     # A transaction per request, as in production: a database error in one request shows
-    # as that request's 500 instead of poisoning the next ones. serialized_rollback brings
-    # back the migrations' rows (the page tree's root, the default site).
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # as that request's 500 instead of poisoning the next ones.
+    pytest.mark.django_db(transaction=True),
 ]
 
 CORPUS = json.loads((Path(__file__).parent / "hostile_inputs.json").read_text())
@@ -173,9 +172,16 @@ def build_world() -> World:
     sent = LetterFactory(case=case, targets=[official], status=Letter.Status.CONFIRMED)
     question = ReplyQuestion.objects.create(letter=sent, target=official)
 
-    Locale.objects.get_or_create(language_code="en")
-    home = Page.get_first_root_node().add_child(instance=HomePage(title="Pluma", slug="pluma"))
-    Site.objects.update_or_create(is_default_site=True, defaults={"root_page": home})
+    # The page tree's root and the default site come from migrations, and a transactional
+    # test that ran before this one may have flushed them.
+    english, _created = Locale.objects.get_or_create(language_code="en")
+    root = Page.get_first_root_node() or Page.add_root(
+        instance=Page(title="Root", slug="root", locale=english)
+    )
+    home = root.add_child(instance=HomePage(title="Pluma", slug="pluma"))
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"root_page": home, "hostname": "localhost"}
+    )
     index = home.add_child(instance=ActionIndexPage(title="Urgent Actions", slug="actions"))
     index.add_child(
         instance=ActionPage(action=case, title=case.title, slug=case.slug, summary="A defender.")
