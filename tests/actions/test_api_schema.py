@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db]
 def in_this_transaction(environ, start_response):
     """The site as a WSGI app, run the way Django's test client runs it: inside the test's
     transaction, where the real handler would close the database connection after each
-    request."""
+    request. CSRF is checked, as in production: an undeclared method must be a 405."""
     response = ClientHandler()(environ)
     headers = [*response.items()]
     headers += [("Set-Cookie", cookie.OutputString()) for cookie in response.cookies.values()]
