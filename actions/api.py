@@ -11,8 +11,8 @@ from typing import TypedDict, cast
 from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
 
+from campaigns.http import allow
 from campaigns.models import UrgentAction
 from campaigns.pages import case_url
 from campaigns.public import public_case
@@ -65,7 +65,7 @@ def _action_json(action: UrgentAction, online: int) -> ActionJson:
     }
 
 
-@require_GET
+@allow("GET")
 @cache_control(public=True, max_age=API_MAX_AGE)
 def action_list(request: HttpRequest) -> JsonResponse:
     actions = _public_actions()
@@ -73,7 +73,7 @@ def action_list(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"actions": [_action_json(a, online[a.pk]) for a in actions]})
 
 
-@require_GET
+@allow("GET")
 @cache_control(public=True, max_age=API_MAX_AGE)
 def action_detail(request: HttpRequest, slug: str) -> JsonResponse:
     action = public_case(slug, select_related=("petition",))
@@ -82,7 +82,7 @@ def action_detail(request: HttpRequest, slug: str) -> JsonResponse:
     return JsonResponse(_action_json(action, counts.confirmed_count(action.pk)))
 
 
-@require_GET
+@allow("GET")
 @cache_control(public=True, max_age=3600)
 def openapi(request: HttpRequest) -> JsonResponse:
     return JsonResponse(OPENAPI)

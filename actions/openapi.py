@@ -8,7 +8,7 @@ SLUG = {
     "in": "path",
     "required": True,
     "description": "The UA number with - for /, e.g. 58-20",
-    "schema": {"type": "string", "pattern": "^[1-9][0-9]{0,3}-[0-9]{2}$"},
+    "schema": {"type": "string", "pattern": "^[1-9][0-9]{0,3}-[0-9]{2}$", "examples": ["58-20"]},
 }
 
 

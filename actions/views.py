@@ -5,16 +5,17 @@ from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.forms import BoundField
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 
 from campaigns.defences import client_network
+from campaigns.http import allow
 from campaigns.models import Target, UrgentAction
 from campaigns.pages import live_revision_id
+from campaigns.public import number_of
 from campaigns.public_forms import send_back, too_many
 from letters.forms import CONSENT_LABEL, ChooseForm, WriteForm
 from letters.services import composing
@@ -39,9 +40,11 @@ class _GroupView(TypedDict):
 
 def _case(slug: str) -> UrgentAction:
     """A public case by its URL number (58-20); drafts do not exist for the public."""
+    number = number_of(slug)
+    if number is None:
+        raise Http404("No such case.")
     action: UrgentAction = get_object_or_404(
-        UrgentAction.objects.exclude(status=UrgentAction.Status.DRAFT),
-        number=slug.replace("-", "/"),
+        UrgentAction.objects.exclude(status=UrgentAction.Status.DRAFT), number=number
     )
     return action
 
@@ -102,7 +105,7 @@ def _compose(
 # A public form: no CSRF token, the post's origin is checked (campaigns/defences.py).
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow("GET", "POST")
 def write_letter(request: HttpRequest, slug: str) -> HttpResponse:
     """GET with the case page's choice shows the letter to edit; POST writes it.
 

@@ -11,6 +11,8 @@ the statement that writes the signature that the case is still open (petitions/s
 and pages that show a case's status read it live. Saves in this process forget at once.
 """
 
+import re
+
 from django.conf import settings
 from django.core.cache import caches
 from django.db.models.signals import post_delete, post_save
@@ -29,16 +31,23 @@ def _key(number: str, related: tuple[str, ...]) -> str:
     return f"campaigns:public-case:{number}:{','.join(related)}"
 
 
-def number_of(slug: str) -> str:
-    """The case number a URL slug stands for: 58-20 is UA 58/20."""
-    return slug.replace("-", "/")
+# A case number in a URL: sequence-year, as campaigns.models.cases.ua_number_validator
+# has it with a slash (58/20 is 58-20).
+SLUG_RE = re.compile(r"[1-9][0-9]{0,3}-[0-9]{2}")
+
+
+def number_of(slug: str) -> str | None:
+    """The case number a URL slug stands for (58-20 is UA 58/20), or None when the slug
+    cannot be one. Anything else names no case and never reaches the database, where a
+    NUL byte or an over-long string is an error rather than "not found"."""
+    return slug.replace("-", "/") if SLUG_RE.fullmatch(slug) else None
 
 
 def public_case(slug: str, *, select_related: tuple[str, ...] = ()) -> UrgentAction | None:
     """The public (non-draft) case with this URL number, or None. Treat it as read-only:
     the same copy serves every request of this process for a second or two."""
     number = number_of(slug)
-    if len(number) > UrgentAction._meta.get_field("number").max_length:
+    if number is None:
         return None
     local = caches["local"]
     key = _key(number, select_related)

@@ -24,11 +24,55 @@ URL_RE = re.compile(
 FORMULA_START = ("=", "+", "-", "@")
 # Control, format (zero-width, bidi overrides), surrogate, private-use and unassigned.
 CONTROL_CATEGORIES = ("Cc", "Cf", "Cs", "Co", "Cn")
+# Format characters that writing needs inside words: the zero-width non-joiner and joiner
+# (Persian writes علی‌رضا with one; Devanagari and other Indic scripts choose a letter's
+# shape with them) and the soft hyphen (where a long word may break). Between two letters
+# or marks they are text; alone, doubled or at either end they can only hide something.
+JOINERS = frozenset("\u200c\u200d\u00ad")
+
+
+def _is_letter_or_mark(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "LM"
+
+
+def _joins_a_word(value: str, index: int) -> bool:
+    return (
+        0 < index < len(value) - 1
+        and _is_letter_or_mark(value[index - 1])
+        and _is_letter_or_mark(value[index + 1])
+    )
 
 
 def has_control_characters(value: str, *, allowed: str = "") -> bool:
-    """Whether ``value`` holds a character of CONTROL_CATEGORIES that is not in ``allowed``."""
-    return any(unicodedata.category(ch) in CONTROL_CATEGORIES and ch not in allowed for ch in value)
+    """Whether ``value`` holds a character of CONTROL_CATEGORIES that is not in ``allowed``
+    and is not a joiner inside a word (JOINERS)."""
+    return any(
+        unicodedata.category(ch) in CONTROL_CATEGORIES
+        and ch not in allowed
+        and not (ch in JOINERS and _joins_a_word(value, index))
+        for index, ch in enumerate(value)
+    )
+
+
+def validate_plain_text(value: str) -> None:
+    """Text of several lines (a comment, a letter): line breaks and tabs, no other control."""
+    if has_control_characters(value, allowed="\n\r\t"):
+        raise ValidationError(
+            _("This field cannot contain control characters."), code="control_characters"
+        )
+
+
+def validate_one_line(value: str) -> None:
+    """One line (a postal code, a city, a subject): no control characters, CR and LF
+    included, and no Unicode line or paragraph separator. These reach exports, postal
+    addresses and email headers, where a line break starts a new line or a new header."""
+    if has_control_characters(value) or any(
+        unicodedata.category(ch) in ("Zl", "Zp") for ch in value
+    ):
+        raise ValidationError(
+            _("This field must be one line without control characters."),
+            code="control_characters",
+        )
 
 
 def validate_supporter_name(value: str) -> None:

@@ -14,10 +14,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
 
 from . import confirmations, defences, services
 from .forms import EmailForm, EraseForm, SubscribeForm, SubscriptionChoicesForm
+from .http import allow
 from .links import LinkError, status_of
 from .mail import read_subscription_token, read_unsubscribe_token
 from .models import Consent, Supporter, UrgentAction
@@ -50,7 +50,7 @@ def _bad_link(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow("GET", "POST")
 def confirm(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     """Confirm what a link from an email names (campaigns/confirmations.py).
 
@@ -78,7 +78,7 @@ def confirm(request: HttpRequest, token: str, kind: str) -> HttpResponse:
 
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow("GET", "POST")
 def subscribe(request: HttpRequest) -> HttpResponse:
     form = SubscribeForm(request.POST or None)
     if request.method == "POST":
@@ -104,6 +104,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/subscribe.html", {"form": form})
 
 
+@allow("GET")
 def subscribe_sent(request: HttpRequest) -> HttpResponse:
     return _notice(
         request,
@@ -119,7 +120,7 @@ def _subscription(token: str):
 
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow("GET", "POST")
 def confirm_subscription(request: HttpRequest, token: str) -> HttpResponse:
     subscription = _subscription(token)
     if subscription is None or subscription.cancelled_at:
@@ -138,7 +139,7 @@ def confirm_subscription(request: HttpRequest, token: str) -> HttpResponse:
 
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow("GET", "POST")
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     """Change or end a subscription, from the link in any of its emails."""
     subscription = _subscription(token)
@@ -171,7 +172,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow("GET", "POST")
 def subscription_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     subscription = _subscription(token)
     if subscription is None:
@@ -186,7 +187,7 @@ def subscription_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow("GET", "POST")
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """Stop updates on one case; a POST (the button, or a mail client's one-click) does it."""
     read = read_unsubscribe_token(token)
@@ -209,7 +210,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow("GET", "POST")
 def my_data(request: HttpRequest) -> HttpResponse:
     """Ask for a link to one's data; the answer is the same for any address."""
     form = EmailForm(request.POST or None)
@@ -237,7 +238,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow("GET", "POST")
 def open_my_data(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and defences.is_cross_site(request):
         context = {"refusal": REFUSALS[defences.Refusal.CROSS_SITE]}
@@ -271,6 +272,7 @@ def _expired(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@allow("GET")
 def my_data_view(request: HttpRequest) -> HttpResponse:
     supporter = _supporter(request)
     if supporter is None:
@@ -285,6 +287,7 @@ def my_data_view(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@allow("GET")
 def my_data_download(request: HttpRequest) -> HttpResponse:
     supporter = _supporter(request)
     if supporter is None:
@@ -296,7 +299,7 @@ def my_data_download(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_POST
+@allow("POST")
 def withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
     supporter = _supporter(request)
     if supporter is None:
@@ -307,7 +310,7 @@ def withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
     return redirect("campaigns:my_data_view")
 
 
-@require_POST
+@allow("POST")
 def erase(request: HttpRequest) -> HttpResponse:
     supporter = _supporter(request)
     if supporter is None:

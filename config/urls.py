@@ -6,12 +6,15 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from config.webhooks import webhook_urls
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", set_language, name="set_language"),
-    # ESP tracking and inbound webhooks (basic auth with ANYMAIL_WEBHOOK_SECRET).
-    path("webhooks/anymail/", include("anymail.urls")),
+    # The configured ESP's tracking and inbound webhooks, and no other ESP's (basic auth
+    # with ANYMAIL_WEBHOOK_SECRET; config/webhooks.py).
+    path("webhooks/anymail/", include((webhook_urls(settings.ANYMAIL_ESP), "anymail"))),
     path("api/v1/", include("petitions.api_urls")),
     path("api/v1/", include("actions.api_urls")),
 ]

@@ -2,14 +2,15 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+
+from campaigns.http import allow
 
 from . import services
 from .forms import VerifyForm
 from .models import Handover
 
 
-@require_http_methods(["GET"])
+@allow("GET")
 def verify(request: HttpRequest) -> HttpResponse:
     """Check a pack's fingerprint: the case, the count and the date; never a name."""
     if "fingerprint" not in request.GET:

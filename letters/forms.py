@@ -11,7 +11,8 @@ from campaigns.public_forms import DefendedForm
 from campaigns.validators import (
     MAX_SUPPORTER_NAME,
     clean_supporter_name,
-    has_control_characters,
+    validate_one_line,
+    validate_plain_text,
     validate_supporter_name,
 )
 
@@ -24,19 +25,9 @@ MIN_BODY = 20
 # The same words as the signing form's box, so a supporter agrees to one thing.
 CONSENT_LABEL = _("Yes, email me updates about this case.")
 
-# Names appear in the From header of every letter and in exports; their rules are shared
-# with the signing form: campaigns/validators.py.
-
-
-def validate_line(value: str) -> None:
-    # A subject becomes an email header: a line break there would be header injection.
-    if has_control_characters(value):
-        raise forms.ValidationError(_("This field must be one line without control characters."))
-
-
-def validate_plain_text(value: str) -> None:
-    if has_control_characters(value, allowed="\n\r\t"):
-        raise forms.ValidationError(_("This field cannot contain control characters."))
+# Names appear in the From header of every letter and in exports; their rules, and those
+# of one line (a subject becomes an email header) or several of text, are shared with
+# the signing form: campaigns/validators.py.
 
 
 class ChooseForm(forms.Form):
@@ -102,7 +93,7 @@ class WriteForm(ChooseForm, DefendedForm):
         label=_("Your city (optional)"),
         max_length=100,
         required=False,
-        validators=[validate_plain_text],
+        validators=[validate_one_line],
     )
     also_sign = forms.BooleanField(label=_("Also sign the petition"), required=False)
     # Separate from the letter and unticked: writing is not agreeing to hear from us.
@@ -140,7 +131,7 @@ class WriteForm(ChooseForm, DefendedForm):
                 label=_("Subject"),
                 max_length=MAX_SUBJECT,
                 initial=group.sample.subject,
-                validators=[validate_line],
+                validators=[validate_one_line],
             )
             self.fields[f"body_{group.language}"] = forms.CharField(
                 label=_("Your letter"),

@@ -6,22 +6,17 @@ actions, because the same click confirms the signature written with the letters)
 """
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
-from campaigns.models import UrgentAction
-
-
-def _case(slug: str) -> UrgentAction:
-    """A public case by its URL number (58-20); drafts do not exist for the public."""
-    return get_object_or_404(
-        UrgentAction.objects.exclude(status=UrgentAction.Status.DRAFT),
-        number=slug.replace("-", "/"),
-    )
+from campaigns.http import allow
+from campaigns.public import public_case_or_404
 
 
+@allow("GET")
 def check_email(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "letters/check_email.html", {"action": _case(slug)})
+    return render(request, "letters/check_email.html", {"action": public_case_or_404(slug)})
 
 
+@allow("GET")
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "letters/thanks.html", {"action": _case(slug)})
+    return render(request, "letters/thanks.html", {"action": public_case_or_404(slug)})

@@ -8,9 +8,9 @@ two are the signing form's own, at /api/v1/actions/<slug>/session/ and …/chall
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
 from campaigns import defences
+from campaigns.http import allow
 from campaigns.public import public_case
 
 from . import counts
@@ -23,7 +23,7 @@ def not_found(slug: str) -> JsonResponse:
     )
 
 
-@require_GET
+@allow("GET")
 @never_cache
 def session(request: HttpRequest, slug: str) -> JsonResponse:
     """What a visitor's copy of the (shared, cacheable) case page may refresh by script:
@@ -42,7 +42,7 @@ def session(request: HttpRequest, slug: str) -> JsonResponse:
     )
 
 
-@require_GET
+@allow("GET")
 @never_cache
 def challenge(request: HttpRequest, slug: str) -> JsonResponse:
     """A fresh proof-of-work challenge (ALTCHA's JSON format) for the signing form."""

@@ -20,20 +20,15 @@ from campaigns.public_forms import DefendedForm
 from campaigns.validators import (
     MAX_SUPPORTER_NAME,
     clean_supporter_name,
-    has_control_characters,
+    validate_one_line,
+    validate_plain_text,
     validate_supporter_name,
 )
 
 from .models import FieldMode, Petition, ReportedAction
 
-# The rules for names (links, control characters, formulas, length) are shared with
-# letters: campaigns/validators.py.
-
-
-def validate_plain_text(value: str) -> None:
-    if has_control_characters(value, allowed="\n\r\t"):
-        raise forms.ValidationError(_("This field cannot contain control characters."))
-
+# The rules for names (links, control characters, formulas, length) and for one line or
+# several of text are shared with letters: campaigns/validators.py.
 
 # Shown next to the box and stored word for word in Consent.text when ticked.
 CONSENT_LABEL = _("Yes, email me updates about this case.")
@@ -79,9 +74,9 @@ class SignatureForm(DefendedForm):
         error_messages={"invalid_choice": _("Choose your country from the list.")},
     )
     postal_code = forms.CharField(
-        label=_("Postal code"), max_length=20, validators=[validate_plain_text]
+        label=_("Postal code"), max_length=20, validators=[validate_one_line]
     )
-    city = forms.CharField(label=_("City"), max_length=100, validators=[validate_plain_text])
+    city = forms.CharField(label=_("City"), max_length=100, validators=[validate_one_line])
     comment = forms.CharField(
         label=_("Comment"),
         max_length=1000,

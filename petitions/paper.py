@@ -8,10 +8,11 @@ import csv
 import dataclasses
 import datetime
 import io
-import unicodedata
 
 from django.utils.translation import gettext as _
 from django_countries import countries
+
+from campaigns.validators import has_control_characters
 
 from .csvsafe import csv_text
 
@@ -64,10 +65,6 @@ class ImportReport:
         )
 
 
-def _has_control_characters(value: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in value)
-
-
 def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
@@ -91,7 +88,7 @@ def _check_row(number: int, record: dict[str, str]) -> tuple[PaperRow | None, li
     values = {}
     for column in REQUIRED_COLUMNS + OPTIONAL_COLUMNS:
         value = " ".join((record.get(column) or "").split())
-        if _has_control_characters(record.get(column) or ""):
+        if has_control_characters(record.get(column) or ""):
             error(column, _("contains control characters"))
         elif column in MAX_LENGTHS and len(value) > MAX_LENGTHS[column]:
             error(column, _("longer than %(n)d characters") % {"n": MAX_LENGTHS[column]})

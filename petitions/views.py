@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns.defences import client_network
+from campaigns.http import allow
 from campaigns.models import UrgentAction
 from campaigns.pages import case_url, live_revision_id
 from campaigns.public import public_case_or_404
@@ -50,14 +50,14 @@ def _closed(request: HttpRequest, action: UrgentAction) -> HttpResponse:
 # scripts off. They check where a post comes from instead (campaigns/defences.py).
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow("GET", "POST")
 def sign(request: HttpRequest, slug: str) -> HttpResponse:
     """The signing form on a page of its own (where errors show, and links from emails)."""
     action = _case(slug)
     if not action.is_open:
         return _closed(request, action)
     petition = petition_of(action)
-    if request.method == "GET":
+    if request.method != "POST":
         form = signature_form(petition, initial={"source": request.GET.get("utm_source")})
         return render(request, "petitions/sign.html", {"action": action, "form": form})
     form = signature_form(petition, request.POST)
@@ -97,13 +97,14 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("petitions:check_email", slug=action.slug)
 
 
+@allow("GET")
 def check_email(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "petitions/check_email.html", {"action": _case(slug)})
 
 
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow("GET", "POST")
 def new_link(request: HttpRequest, slug: str) -> HttpResponse:
     """Ask for a new confirmation link; the answer never says whether the address signed."""
     action = _case(slug)
@@ -128,6 +129,7 @@ def new_link(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@allow("GET")
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     action = _case(slug)
     return render(
@@ -145,7 +147,7 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @csrf_exempt
-@require_POST
+@allow("POST")
 def report_action(request: HttpRequest, slug: str) -> HttpResponse:
     action = _case(slug)
     form = ReportActionForm(request.POST)
@@ -165,6 +167,7 @@ def report_action(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("petitions:action_reported", slug=action.slug)
 
 
+@allow("GET")
 def action_reported(request: HttpRequest, slug: str) -> HttpResponse:
     action = _case(slug)
     return render(request, "petitions/reported.html", {"action": action})
@@ -172,13 +175,13 @@ def action_reported(request: HttpRequest, slug: str) -> HttpResponse:
 
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow("GET", "POST")
 def write_message(request: HttpRequest, slug: str) -> HttpResponse:
     """A solidarity message; stored for moderation, shown nowhere until approved."""
     action = _case(slug)
     if not solidarity.allows_messages(action):
         return render(request, "petitions/no_messages.html", {"action": action}, status=409)
-    if request.method == "GET":
+    if request.method != "POST":
         context = {"action": action, "message_form": SolidarityMessageForm()}
         return render(request, "petitions/message.html", context)
     form = SolidarityMessageForm(request.POST)
@@ -204,6 +207,7 @@ def write_message(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("petitions:message_sent", slug=action.slug)
 
 
+@allow("GET")
 def message_sent(request: HttpRequest, slug: str) -> HttpResponse:
     action = _case(slug)
     return render(request, "petitions/message_thanks.html", {"action": action})

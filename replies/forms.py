@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Target, UrgentAction
+from campaigns.validators import validate_one_line, validate_plain_text
 
 from .models import ReplyQuestion
 
@@ -25,11 +26,13 @@ class UploadForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    subject = forms.CharField(label=_("Subject"), max_length=200)
+    # The subject becomes an email header: one line.
+    subject = forms.CharField(label=_("Subject"), max_length=200, validators=[validate_one_line])
     body = forms.CharField(
         label=_("Your letter"),
         widget=forms.Textarea(attrs={"rows": 10}),
         max_length=MAX_FOLLOW_UP_CHARS,
+        validators=[validate_plain_text],
     )
 
 

@@ -8,7 +8,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from campaigns.http import allow
 
 from . import services
 from .forms import AnswerForm, FollowUpForm, UploadForm
@@ -56,7 +57,7 @@ def _page(
 
 
 @never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
+@allow("GET", "POST")
 def question(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows the buttons (link scanners change nothing); POST records the answer."""
     found = _question_or_none(token)
@@ -74,7 +75,7 @@ def question(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-@require_POST
+@allow("POST")
 def upload(request: HttpRequest, token: str) -> HttpResponse:
     found = _question_or_none(token)
     if found is None:
@@ -91,7 +92,7 @@ def upload(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-@require_POST
+@allow("POST")
 def follow_up(request: HttpRequest, token: str) -> HttpResponse:
     found = _question_or_none(token)
     if found is None:
@@ -116,6 +117,6 @@ def follow_up(request: HttpRequest, token: str) -> HttpResponse:
     return HttpResponseRedirect(reverse("replies:question", args=[token]), status=303)
 
 
-@require_GET
+@allow("GET")
 def responsiveness_page(request: HttpRequest) -> HttpResponse:
     return render(request, "replies/responsiveness.html", {"rows": responsiveness()})

@@ -1,10 +1,14 @@
+import importlib
 import os
 
 import pytest
 from celery import current_app
 from django.core.cache import caches
 from django.db import connection
+from django.urls import clear_url_caches
 from django.utils import translation
+
+import config.urls
 
 # The case, official and letter fixtures shared by letters, replies and actions tests.
 pytest_plugins = ["tests.letter_fixtures"]
@@ -79,3 +83,36 @@ def eager():
     conf.task_always_eager = conf.task_eager_propagates = True
     yield
     conf.task_always_eager, conf.task_eager_propagates = was
+
+
+@pytest.fixture
+def esp_webhooks(settings):
+    """``esp_webhooks("postmark")``: config.urls as with ANYMAIL_ESP=postmark, which mounts
+    that ESP's webhooks and no other's (config/webhooks.py)."""
+    original = settings.ANYMAIL_ESP
+
+    def mount(esp: str) -> None:
+        settings.ANYMAIL_ESP = esp
+        importlib.reload(config.urls)
+        clear_url_caches()
+
+    yield mount
+    mount(original)
+
+
+# Figures a test records with record_property("figures", "...") (the hostile-input fuzz's
+# counts), printed at the end of the run; user_properties reach the controlling process
+# under pytest-xdist too.
+_figures: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        _figures.extend(value for name, value in report.user_properties if name == "figures")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _figures:
+        terminalreporter.section("figures")
+        for line in _figures:
+            terminalreporter.write_line(line)

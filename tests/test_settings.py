@@ -62,6 +62,14 @@ def test_production_refuses_to_start_without_a_webhook_secret():
     assert "ANYMAIL_WEBHOOK_SECRET" in result.stderr
 
 
+def test_production_on_mailgun_refuses_to_start_without_its_webhook_signing_key():
+    mailgun = {**PRODUCTION, "ANYMAIL_ESP": "mailgun", "ANYMAIL_MAILGUN_API_KEY": "key"}
+    result = load_settings(**mailgun)
+    assert result.returncode != 0
+    assert "ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY" in result.stderr
+    assert load_settings(**mailgun, ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY="key").returncode == 0
+
+
 def test_a_lease_shorter_than_a_send_is_refused():
     result = load_settings(**PRODUCTION, PLUMA_DELIVERY_LEASE_SECONDS="30")
     assert result.returncode != 0

@@ -43,6 +43,11 @@ ANYMAIL["REQUESTS_TIMEOUT"] = ANYMAIL_REQUESTS_TIMEOUT
 if IS_PRODUCTION and not ANYMAIL.get("WEBHOOK_SECRET"):
     # Without it anyone could mark letters delivered or bounced.
     raise ImproperlyConfigured("Set ANYMAIL_WEBHOOK_SECRET (user:password) for the ESP webhooks.")
+if IS_PRODUCTION and ANYMAIL_ESP == "mailgun" and not ANYMAIL.get("MAILGUN_WEBHOOK_SIGNING_KEY"):
+    # anymail answers every Mailgun webhook post with a 500 without it.
+    raise ImproperlyConfigured(
+        "Set ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY: Mailgun signs its webhooks with it."
+    )
 LETTERS_FROM_EMAIL = env(
     "LETTERS_FROM_EMAIL", None if IS_PRODUCTION else "letters@pluma.example.org"
 )

@@ -147,6 +147,8 @@ def test_a_group_the_page_did_not_show_starts_from_the_sample(
         {"body_es": "too short"},
         {"body_es": "x" * 6001},
         {"body_es": "Señor\x00 Gobernador, proteja al defensor por favor."},
+        {"city": "Ottawa\r\nBcc: victim@example.org"},
+        {"city": "Ottawa\u2028Ontario"},
     ],
 )
 def test_bad_input_is_a_400_with_a_message_and_writes_nothing(
@@ -172,6 +174,15 @@ def test_a_closed_case_refuses_letters_with_a_409(client, case, official):
 def test_a_draft_case_does_not_exist(client):
     draft = UrgentActionFactory(status="draft")
     assert client.get(write_url(draft)).status_code == 404
+
+
+@pytest.mark.parametrize("slug", ["%00", "58-20%00", "5" * 300])
+def test_a_case_number_that_cannot_be_one_is_not_found(client, case, official, slug):
+    assert client.get(f"/letter/{slug}/write/").status_code == 404
+    assert client.post(f"/letter/{slug}/write/", post_data(case, official)).status_code == 404
+    for page in ("check-your-email", "thank-you"):
+        assert client.get(f"/letter/{slug}/{page}/").status_code == 404
+    assert not Letter.objects.exists()
 
 
 def _confirm_path(client, case, data, callbacks_fixture, url: str = "") -> str:

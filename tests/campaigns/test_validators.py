@@ -50,6 +50,37 @@ def test_names_breaking_a_rule_are_refused_with_that_rules_code(name, code):
     assert refused.value.code == code
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "علی\u200cرضا",  # Persian: Alireza, with the zero-width non-joiner it needs
+        "अर्\u200dजुन",  # Marathi: the joiner after the virama gives the eyelash ra
+        "Donau\u00addampfschiff",  # a soft hyphen where the word may break
+    ],
+)
+def test_joiners_and_soft_hyphens_inside_words_are_accepted(name):
+    validate_supporter_name(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "\u200dAna",  # a joiner joins nothing at the start,
+        "Ana\u200c",  # or at the end,
+        "Ana \u00adLópez",  # or after a space,
+        "A\u200c\u200cna",  # and two hide one another
+        "Ana\u2066López",  # a bidi isolate
+        "Ana\u200eLópez",  # a left-to-right mark
+        "Ana\u2060López",  # a word joiner
+    ],
+)
+def test_other_format_characters_and_stray_joiners_are_still_refused(name):
+    with pytest.raises(ValidationError) as refused:
+        validate_supporter_name(name)
+
+    assert refused.value.code == "control_characters"
+
+
 def test_a_too_long_name_is_told_the_limit():
     with pytest.raises(ValidationError) as refused:
         validate_supporter_name("a" * 200)

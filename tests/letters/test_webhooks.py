@@ -18,8 +18,9 @@ Status = Delivery.Status
 
 
 @pytest.fixture(autouse=True)
-def _webhook_secret(settings):
+def _webhook_secret(settings, esp_webhooks):
     settings.ANYMAIL = {"WEBHOOK_SECRET": "user:pass"}
+    esp_webhooks("postmark")
 
 
 def auth(credentials: str = "user:pass") -> dict:

@@ -1,12 +1,13 @@
 import re
 import time
+from urllib.parse import urlencode
 
 import pytest
 from django.core import mail
 from django.utils import timezone
 
 from campaigns import defences
-from campaigns.models import UrgentAction
+from campaigns.models import Consent, UrgentAction
 from petitions import counts, tokens
 from petitions.models import Signature
 from tests.factories import (
@@ -109,6 +110,51 @@ def test_required_case_fields_are_asked_and_checked(client):
     response = client.post(sign_url(petition.action), {**VALID, "postal_code": "H2X 1Y4"})
     assert response.status_code == 302
     assert Signature.objects.get().postal_code == "H2X 1Y4"
+
+
+@pytest.mark.parametrize("field", ["postal_code", "city"])
+@pytest.mark.parametrize("value", ["H2X\r\nBcc: victim@example.org", "H2X\n1Y4", "H2X\u20281Y4"])
+def test_a_line_break_in_the_postal_code_or_city_is_refused(client, field, value):
+    petition = PetitionFactory(postal_code_field="optional", city_field="optional")
+    response = client.post(sign_url(petition.action), {**VALID, field: value})
+    assert response.status_code == 400
+    assert "must be one line" in response.content.decode()
+    assert not Signature.objects.exists()
+
+
+def test_a_persian_name_with_its_zero_width_non_joiner_signs(client):
+    action = UrgentActionFactory()
+    response = client.post(sign_url(action), {**VALID, "name": "علی\u200cرضا"})
+    assert response.status_code == 302
+    assert Signature.objects.get().name == "علی\u200cرضا"
+
+
+@pytest.mark.parametrize("slug", ["%00", "58-20%00", "Ana%00", "5" * 300, "%E2%80%AE58-20"])
+@pytest.mark.parametrize("page", ["sign", "thank-you", "message"])
+def test_a_case_number_that_cannot_be_one_is_not_found(client, slug, page):
+    UrgentActionFactory(number="58/20")
+    assert client.get(f"/petition/{slug}/{page}/").status_code == 404
+    if page != "thank-you":  # a page that takes no posts says so first (405)
+        assert client.post(f"/petition/{slug}/{page}/", VALID).status_code == 404
+    assert not Signature.objects.exists()
+
+
+@pytest.mark.parametrize("charset", ["utf-16", "utf-32", "latin-1"])
+def test_a_form_not_in_utf_8_is_a_400_that_says_nothing_was_saved(client, charset):
+    action = UrgentActionFactory()
+    body = urlencode(VALID).encode(charset)
+    content_type = f"application/x-www-form-urlencoded; charset={charset}"
+    response = client.generic("POST", sign_url(action), body, content_type=content_type)
+    assert response.status_code == 400
+    assert "nothing was saved" in response.content.decode()
+    assert not Signature.objects.exists()
+
+
+def test_a_page_revision_the_browser_names_is_ignored_however_large(client):
+    petition = PetitionFactory()
+    data = {**VALID, "consent": "on", "page_revision": "9223372036854775808"}
+    assert client.post(sign_url(petition.action), data).status_code == 302
+    assert Consent.objects.get().page_revision_id is None
 
 
 def test_closed_case_says_so_and_takes_no_signature(client):

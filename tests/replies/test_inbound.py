@@ -23,8 +23,15 @@ SIGNING_KEY = "key-mailgun-signing-test"
 
 
 @pytest.fixture(autouse=True)
-def _webhook_secrets(settings):
+def _webhook_secrets(settings, esp_webhooks):
     settings.ANYMAIL = {"WEBHOOK_SECRET": "user:pass", "MAILGUN_WEBHOOK_SIGNING_KEY": SIGNING_KEY}
+    esp_webhooks("postmark")
+
+
+@pytest.fixture
+def on_mailgun(esp_webhooks):
+    """Pluma configured for Mailgun: its webhooks are the ones mounted."""
+    esp_webhooks("mailgun")
 
 
 @pytest.fixture
@@ -106,7 +113,7 @@ def test_a_postmark_post_without_the_webhook_secret_is_refused_and_stores_nothin
 
 
 def test_a_mailgun_inbound_form_post_is_stored_and_routed(
-    client, sent, django_capture_on_commit_callbacks
+    client, on_mailgun, sent, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as captured:
         response = client.post(MAILGUN, mailgun_form(sent), **auth())
@@ -123,13 +130,13 @@ def test_a_mailgun_inbound_form_post_is_stored_and_routed(
     assert reply.attachments.get().content_type == "application/pdf"
 
 
-def test_a_mailgun_post_with_a_wrong_signature_is_refused(client, sent):
+def test_a_mailgun_post_with_a_wrong_signature_is_refused(client, on_mailgun, sent):
     response = client.post(MAILGUN, mailgun_form(sent, key="not the key"), **auth())
     assert response.status_code == 400
     assert not InboundMessage.objects.exists()
 
 
-def test_a_replayed_mailgun_post_is_stored_once(client, sent):
+def test_a_replayed_mailgun_post_is_stored_once(client, on_mailgun, sent):
     assert client.post(MAILGUN, mailgun_form(sent), **auth()).status_code == 200
     assert client.post(MAILGUN, mailgun_form(sent), **auth()).status_code == 200
     assert InboundMessage.objects.count() == 1

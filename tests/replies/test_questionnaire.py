@@ -254,6 +254,24 @@ def test_the_follow_up_letter_is_delivered_like_any_letter_and_only_once(
     assert Letter.objects.filter(supporter=question.letter.supporter).count() == 2
 
 
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        ("Sin respuesta\r\nBcc: victim@example.org", "Señor Gobernador: no he recibido respuesta."),
+        ("Sin respuesta", "Señor Gobernador:\x1b[2J no he recibido respuesta."),
+    ],
+)
+def test_a_follow_up_with_a_line_break_in_its_subject_or_control_characters_is_refused(
+    client, question, subject, body
+):
+    services.answer_question(question=question, answer=Answer.NO)
+    response = client.post(url(question, "follow-up/"), {"subject": subject, "body": body})
+    assert response.status_code == 400
+    question.refresh_from_db()
+    assert question.follow_up_letter is None
+    assert Letter.objects.filter(supporter=question.letter.supporter).count() == 1
+
+
 def test_no_follow_up_is_offered_for_other_answers_or_closed_cases(question):
     services.answer_question(question=question, answer=Answer.NOT_SURE)
     assert services.write_follow_up(question=question, subject="s", body="b") is None
